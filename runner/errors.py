@@ -1,0 +1,136 @@
+"""The one exception tree of ibrun, and the one place that maps it to exit codes.
+
+Every stage raises a subclass of :class:`IbrunError`; the CLI catches ``IbrunError`` once,
+prints ``str(error)`` (never a traceback unless ``--traceback``) and exits with
+``error.exit_code``. The README's exit-code table is generated from :data:`EXIT_CODES`
+(a test keeps them equal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    SPEC_INVALID = 1
+    USAGE = 2
+    LIVE_NOT_CONFIRMED = 3
+    GATEWAY_UNREACHABLE = 4
+    HANDSHAKE_TIMEOUT = 5
+    CLIENT_ID_IN_USE = 6
+    ACCOUNT_NOT_MANAGED = 7
+    IMPORT_FAILED = 8
+    INSTRUMENT_NOT_FOUND = 9
+    GATEWAY_START_FAILED = 10
+    NODE_FAILED = 11
+    DOWNLOAD_FAILED = 12
+    INTERRUPTED = 130
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a value was written: a file (or ``<--set>``/``<env>``), 1-based line and column."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class SpecIssue:
+    """One problem found in a spec: where, at which JSON path, and what was expected."""
+
+    location: Location
+    json_path: str
+    message: str
+    rule: str = "schema"
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.json_path}: {self.message}"
+
+
+class IbrunError(Exception):
+    """Base of every error ibrun reports to a user; ``str()`` is the user-facing message."""
+
+    exit_code: ExitCode = ExitCode.NODE_FAILED
+
+
+class UsageError(IbrunError):
+    exit_code = ExitCode.USAGE
+
+
+class SpecInvalid(IbrunError):
+    """One or more spec files are invalid; carries every issue found, not just the first."""
+
+    exit_code = ExitCode.SPEC_INVALID
+
+    def __init__(self, issues: list[SpecIssue] | tuple[SpecIssue, ...]) -> None:
+        self.issues = tuple(issues)
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+class LiveNotConfirmed(IbrunError):
+    exit_code = ExitCode.LIVE_NOT_CONFIRMED
+
+
+class GatewayUnreachable(IbrunError):
+    exit_code = ExitCode.GATEWAY_UNREACHABLE
+
+
+class HandshakeTimeout(IbrunError):
+    exit_code = ExitCode.HANDSHAKE_TIMEOUT
+
+
+class ClientIdInUse(IbrunError):
+    exit_code = ExitCode.CLIENT_ID_IN_USE
+
+
+class AccountNotManaged(IbrunError):
+    exit_code = ExitCode.ACCOUNT_NOT_MANAGED
+
+
+class ImportFailed(IbrunError):
+    exit_code = ExitCode.IMPORT_FAILED
+
+
+class InstrumentNotFound(IbrunError):
+    exit_code = ExitCode.INSTRUMENT_NOT_FOUND
+
+
+class GatewayStartFailed(IbrunError):
+    exit_code = ExitCode.GATEWAY_START_FAILED
+
+
+class NodeFailed(IbrunError):
+    exit_code = ExitCode.NODE_FAILED
+
+
+class DownloadFailed(IbrunError):
+    exit_code = ExitCode.DOWNLOAD_FAILED
+
+
+class Interrupted(IbrunError):
+    exit_code = ExitCode.INTERRUPTED
+
+
+EXIT_CODES: dict[ExitCode, str] = {
+    ExitCode.OK: "success (all specs valid, run finished, download complete)",
+    ExitCode.SPEC_INVALID: "a spec is invalid (every problem is listed, file:line:col)",
+    ExitCode.USAGE: "usage error: bad option, missing file argument",
+    ExitCode.LIVE_NOT_CONFIRMED: "live, writable trading setup without --confirm-live",
+    ExitCode.GATEWAY_UNREACHABLE: "nothing accepts connections at the gateway host:port",
+    ExitCode.HANDSHAKE_TIMEOUT: "the gateway accepted the socket but the API handshake timed out",
+    ExitCode.CLIENT_ID_IN_USE: "IB error 326: the client id is already connected",
+    ExitCode.ACCOUNT_NOT_MANAGED: "exec account_id is not among the gateway's managed accounts",
+    ExitCode.IMPORT_FAILED: "a strategy/actor module:Class could not be imported",
+    ExitCode.INSTRUMENT_NOT_FOUND: "IB error 200: no security definition for a load_id/contract",
+    ExitCode.GATEWAY_START_FAILED: "the docker/simulated gateway failed to start or log in",
+    ExitCode.NODE_FAILED: "the TradingNode failed while building or running",
+    ExitCode.DOWNLOAD_FAILED: "a historical download failed",
+    ExitCode.INTERRUPTED: "interrupted by SIGINT/SIGTERM (stopped cleanly)",
+}

@@ -1,0 +1,70 @@
+"""`instruments:` — symbology and what the instrument provider loads at start."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from runner.model.base import FROZEN, Frozen
+
+SecType = Literal[
+    "STK", "CASH", "OPT", "FUT", "FOP", "CONTFUT", "CRYPTO", "CFD", "CMDTY", "IND", "BOND",
+    "WAR", "FUND", "BAG",
+]
+ExpiryDays = Field(None, ge=0)
+
+
+class Contract(Frozen):
+    """An `IBContract`: IB's own field names, plus nautilus' chain-building options."""
+
+    # YAML users write `lastTradeDateOrContractMonth: 20240315` and `multiplier: 50` unquoted;
+    # IB wants strings, so numbers are accepted and turned into their text.
+    model_config = ConfigDict(**FROZEN, coerce_numbers_to_str=True)
+
+    secType: SecType
+    conId: int = Field(0, ge=0)
+    symbol: str = ""
+    localSymbol: str = ""
+    exchange: str = ""
+    primaryExchange: str = ""
+    currency: str = ""
+    tradingClass: str = ""
+    lastTradeDateOrContractMonth: str = Field("", pattern=r"^(\d{6}|\d{8})?$")
+    """Expiry as YYYYMM or YYYYMMDD."""
+    lastTradeDate: str = Field("", pattern=r"^(\d{8})?$")
+    multiplier: str = ""
+    strike: float | None = Field(None, ge=0)
+    right: Literal["C", "P", "CALL", "PUT", ""] = ""
+    includeExpired: bool = False
+    secIdType: Literal["", "ISIN", "CUSIP", "SEDOL", "RIC", "CONID", "FIGI"] = ""
+    secId: str = ""
+    description: str = ""
+    issuerId: str = ""
+    build_futures_chain: bool | None = None
+    build_options_chain: bool | None = None
+    options_chain_exchange: str | None = None
+    """Exchange for the options chain (default SMART)."""
+    min_expiry_days: int | None = ExpiryDays
+    max_expiry_days: int | None = ExpiryDays
+
+
+class Instruments(Frozen):
+    """Maps to `InteractiveBrokersInstrumentProviderConfig`, shared by data and exec clients."""
+
+    symbology: Literal["simplified", "raw"] = "simplified"
+    """`simplified` (IB_SIMPLIFIED, e.g. `EUR/USD.IDEALPRO`) or `raw` (`EUR.USD=CASH.IDEALPRO`)."""
+    load_ids: list[str] = []
+    """Instrument ids to load at start, in the chosen symbology."""
+    contracts: list[Contract] = []
+    """IBContracts to load at start (`load_contracts`), chains included."""
+    build_options_chain: bool | None = None
+    build_futures_chain: bool | None = None
+    min_expiry_days: int | None = ExpiryDays
+    max_expiry_days: int | None = ExpiryDays
+    convert_exchange_to_mic_venue: bool = False
+    symbol_to_mic_venue: dict[str, str] = {}
+    cache_validity_days: int | None = Field(None, ge=1)
+    pickle_path: str | None = None
+    """Where to cache ContractDetails between runs (with `cache_validity_days`)."""
+    filter_sec_types: list[str] = []

@@ -1,0 +1,75 @@
+"""`node:` — the TradingNode around the clients: logging, data engine, timeouts, components."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from runner.model.base import Frozen, ImportPath, PositiveSeconds
+
+LogLevel = Literal["OFF", "TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR"]
+
+
+class Logging(Frozen):
+    """Maps to nautilus `LoggingConfig` (`level` → `log_level`, and so on)."""
+
+    level: LogLevel = "INFO"
+    file_level: LogLevel | None = None
+    file_format: Literal["json"] | None = None
+    directory: str | None = None
+    file_name: str | None = None
+    component_levels: dict[str, LogLevel] = {}
+    colors: bool = True
+    max_file_size: int | None = Field(None, ge=1)
+    max_backup_count: int = Field(5, ge=0)
+
+
+class DataEngine(Frozen):
+    """Maps to `LiveDataEngineConfig`; unset fields keep nautilus' defaults."""
+
+    time_bars_timestamp_on_close: bool | None = None
+    time_bars_interval_type: Literal["left-open", "right-open"] | None = None
+    time_bars_skip_first_non_full_bar: bool | None = None
+    time_bars_build_with_no_updates: bool | None = None
+    validate_data_sequence: bool | None = None
+    buffer_deltas: bool | None = None
+    emit_quotes_from_book: bool | None = None
+    qsize: int | None = Field(None, ge=1)
+    graceful_shutdown_on_exception: bool | None = None
+    debug: bool | None = None
+
+
+class Timeouts(Frozen):
+    """TradingNodeConfig `timeout_*` values in seconds; unset keeps nautilus' defaults."""
+
+    connection: PositiveSeconds | None = None
+    reconciliation: PositiveSeconds | None = None
+    portfolio: PositiveSeconds | None = None
+    disconnection: PositiveSeconds | None = None
+    post_stop: PositiveSeconds | None = None
+    shutdown: PositiveSeconds | None = None
+
+
+class Component(Frozen):
+    """A strategy or actor: `module:Class`, its config class and config values."""
+
+    path: ImportPath
+    config_path: ImportPath | None = None
+    """Config class; default: `<Class>Config` in the same module."""
+    config: dict[str, Any] = {}
+
+    @property
+    def resolved_config_path(self) -> str:
+        if self.config_path:
+            return self.config_path
+        module, cls = self.path.split(":")
+        return f"{module}:{cls}Config"
+
+
+class Node(Frozen):
+    logging: Logging = Logging()
+    data_engine: DataEngine = DataEngine()
+    timeouts: Timeouts = Timeouts()
+    strategies: list[Component] = []
+    actors: list[Component] = []
