@@ -45,7 +45,6 @@ SYMBOLOGY: dict[str, SymbologyMethod] = {
 }
 
 
-
 def market_data_type(name: str) -> int:
     # ibapi's MarketDataTypeEnum is not a Python Enum: its members are plain int attributes.
     return int(getattr(IBMarketDataTypeEnum, name))
@@ -64,9 +63,16 @@ LOGGING_FIELDS: dict[str, str] = {
     "max_backup_count": "log_file_max_backup_count",
 }
 
-# IBContract fields that are ibrun additions or need conversion, i.e. not copied verbatim.
-_CONTRACT_OPTIONAL = ("strike", "build_futures_chain", "build_options_chain",
-                      "options_chain_exchange", "min_expiry_days", "max_expiry_days")
+# Contract fields where the spec's None means "not set": they are left out so IBContract keeps
+# its own default (for `strike` that is ibapi's UNSET_DOUBLE, not None).
+_CONTRACT_OPTIONAL = (
+    "strike",
+    "build_futures_chain",
+    "build_options_chain",
+    "options_chain_exchange",
+    "min_expiry_days",
+    "max_expiry_days",
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class CompiledSpec:
-    """The nautilus configs of one spec. The provider config is one object, shared by both clients."""
+    """The nautilus configs of one spec; both clients share the one provider config object."""
 
     instrument_provider: InteractiveBrokersInstrumentProviderConfig
     data_client: InteractiveBrokersDataClientConfig
@@ -100,7 +106,7 @@ def default_endpoint(gateway: Gateway) -> Endpoint:
 
 
 def compile_spec(spec: Spec, endpoint: Endpoint | None = None) -> CompiledSpec:
-    """Compile a validated spec into nautilus configs; ``endpoint`` overrides the gateway address."""
+    """Compile a validated spec to nautilus configs; ``endpoint`` overrides the gateway address."""
     target = endpoint if endpoint is not None else default_endpoint(spec.gateway)
     provider = compile_instrument_provider(spec.instruments)
     data_client = compile_data_client(spec.data, provider, target)
@@ -151,7 +157,7 @@ def compile_contracts(contracts: list[Contract]) -> frozenset[IBContract] | None
 
 
 def compile_contract(contract: Contract) -> IBContract:
-    """An IBContract with the fields the spec sets; unset optional ones keep IBContract's defaults."""
+    """An IBContract of the spec's fields; unset optional ones keep IBContract's defaults."""
     values = contract.model_dump(exclude=set(_CONTRACT_OPTIONAL))
     for name in _CONTRACT_OPTIONAL:
         value = getattr(contract, name)
