@@ -1,4 +1,8 @@
-"""`download:` — historical instruments, bars and ticks into a ParquetDataCatalog."""
+"""`download:` — historical instruments, bars and ticks into a ParquetDataCatalog.
+
+Types only; the rules that need more than a type (bar spec grammar, start < end, IB lookback
+limits, time zones) live in `runner.checks_download` so that they report file:line:col.
+"""
 
 from __future__ import annotations
 
@@ -10,34 +14,53 @@ from pydantic import Field
 from runner.model.base import ClientId, Frozen, Seconds
 from runner.model.clients import MarketDataType
 
+TickType = Literal["TRADES", "BID_ASK"]
+
 
 class BarRequest(Frozen):
-    """Bars of one or more specs (e.g. `1-HOUR-LAST`) over one time window."""
+    """Bars of one or more specs (e.g. `1-HOUR-LAST`) for every instrument, over one window."""
 
     specs: list[str] = Field(min_length=1)
+    """Bar specs `STEP-AGGREGATION-PRICE`: steps 1/5/10/15/30-SECOND, 1/2/3/5/10/15/20/30-MINUTE,
+    1/2/3/4/8-HOUR, 1-DAY, 1-WEEK, 1-MONTH; prices LAST, MID, BID, ASK."""
     start: dt.datetime
+    """Window start, e.g. `2023-11-01 09:30` (naive values are in `download.tz`)."""
     end: dt.datetime
+    """Window end (exclusive), after `start`. Day/week/month bars cover every date from the start
+    date to the end date inclusive."""
 
 
 class TickRequest(Frozen):
-    """Historical ticks (`TRADES`, `BID_ASK`) over one time window."""
+    """Historical ticks for every instrument over one window: `TRADES` (trade ticks) and/or
+    `BID_ASK` (quote ticks)."""
 
-    types: list[Literal["TRADES", "BID_ASK"]] = Field(min_length=1)
+    types: list[TickType] = Field(min_length=1)
+    """`TRADES` → TradeTick, `BID_ASK` → QuoteTick."""
     start: dt.datetime
+    """Window start (naive values are in `download.tz`)."""
     end: dt.datetime
+    """Window end (exclusive), after `start`."""
 
 
 class Download(Frozen):
-    """What `ibrun download` fetches; instruments come from the spec's `instruments:` section."""
+    """What `ibrun download` fetches; instruments come from the spec's `instruments:` section
+    (`load_ids` and `contracts`, chains included). Re-running skips what the catalog holds."""
 
     catalog: str = "./catalog"
-    """ParquetDataCatalog directory (relative to the working directory)."""
+    """ParquetDataCatalog directory (relative to the working directory; `--catalog` overrides)."""
     client_id: ClientId = 5
+    """IB API client id of the download connection."""
     market_data_type: MarketDataType = "REALTIME"
+    """`DELAYED_FROZEN` is often enough without market data subscriptions."""
     tz: str = "UTC"
-    """Time zone of naive `start`/`end` values, e.g. `America/New_York`."""
+    """IANA time zone of naive `start`/`end` values, e.g. `America/New_York`."""
     use_rth: bool = True
+    """Regular trading hours only."""
     timeout: Seconds = 120
     """Per-request timeout in seconds."""
+    max_retries: int = Field(8, ge=0, le=100)
+    """Retries of one request after a pacing violation (IB error 162) or a timeout, with backoff."""
     bars: list[BarRequest] = []
+    """Bar windows; each spec of each entry is fetched for every instrument."""
     ticks: list[TickRequest] = []
+    """Tick windows; each type of each entry is fetched for every instrument."""
