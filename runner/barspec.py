@@ -27,7 +27,8 @@ WHAT_TO_SHOW: dict[str, str] = {"LAST": "TRADES", "MID": "MIDPOINT", "BID": "BID
 AGGREGATION_SECONDS: dict[str, int] = {
     "SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400, "WEEK": 7 * 86400, "MONTH": 30 * 86400,
 }
-_IB_UNITS: dict[str, tuple[str, str]] = {  # aggregation -> (singular, plural) in IB's barSizeSetting
+# aggregation -> (singular, plural) unit in IB's barSizeSetting
+_IB_UNITS: dict[str, tuple[str, str]] = {
     "SECOND": ("sec", "secs"), "MINUTE": ("min", "mins"), "HOUR": ("hour", "hours"),
     "DAY": ("day", "days"), "WEEK": ("week", "weeks"), "MONTH": ("month", "months"),
 }
@@ -112,7 +113,7 @@ def _normalise(token: str, valid: tuple[str, ...] | list[str], what: str) -> str
 
 
 def parse_bar_spec(text: str) -> BarSpec:
-    """Parse `STEP-AGGREGATION-PRICE` (e.g. `1-HOUR-LAST`); raise BarSpecError if IB has no such bars."""
+    """Parse `STEP-AGGREGATION-PRICE` (e.g. `1-HOUR-LAST`); BarSpecError if IB has no such bars."""
     if not isinstance(text, str):
         raise BarSpecError(f"a bar spec is a string like '1-HOUR-LAST', not {type(text).__name__}")
     parts = text.strip().split("-")
@@ -137,5 +138,8 @@ def parse_bar_spec(text: str) -> BarSpec:
 def all_bar_specs() -> list[str]:
     """Every bar spec the grammar accepts, in a stable order."""
     return [
-        f"{step}-{agg}-{price}" for agg, steps in STEPS.items() for step in steps for price in PRICE_TYPES
+        f"{step}-{agg}-{price}"
+        for agg, steps in STEPS.items()
+        for step in steps
+        for price in PRICE_TYPES
     ]

@@ -25,7 +25,7 @@ def check_download(spec: Spec, now: dt.datetime | None = None) -> list[Problem]:
     download = spec.download
     if download is None:
         return []
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     problems = check_instruments_present(spec)
     tz_ok = not (tz_problems := check_time_zone(download))
     problems += tz_problems
@@ -100,7 +100,7 @@ def check_bar_lookback(
     """IB serves bars of 30 seconds or less only for the last six months."""
     start = localize(request.start, tz)
     problems: list[Problem] = []
-    for j, text in enumerate(request.specs):
+    for text in request.specs:
         try:
             spec = parse_bar_spec(text)
         except BarSpecError:
@@ -109,7 +109,7 @@ def check_bar_lookback(
         if limit is not None and start < now - dt.timedelta(days=limit):
             problems.append((
                 (*path, "start"),
-                f"IB serves {spec} bars only for the last {limit} days; start {request.start} is older"
-                f" (use a larger bar size such as 1-MINUTE, or a later start)",
+                f"IB serves {spec} bars only for the last {limit} days;"
+                f" start {request.start} is older (use 1-MINUTE or larger bars, or a later start)",
             ))
     return problems

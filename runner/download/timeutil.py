@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NS = 1_000_000_000
 DAY_NS = 86_400 * NS
 
@@ -18,7 +18,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise BadTimeZone(f"unknown time zone {name!r} (use an IANA name such as America/New_York)") from exc
+        raise BadTimeZone(
+            f"unknown time zone {name!r} (use an IANA name such as America/New_York)"
+        ) from exc
 
 
 def localize(value: dt.datetime, tz: str) -> dt.datetime:
