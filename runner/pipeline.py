@@ -1,26 +1,80 @@
-"""load → interpolate/merge → validate → model → semantic checks, for one spec file."""
+"""One spec file through the stages: load → interpolate/merge → model → semantic checks.
+
+`check_file` returns every issue of a file (for `ibrun validate`); `load_spec` returns the
+validated model or raises `SpecInvalid` carrying all issues (for every other command).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from runner.errors import Location, SpecInvalid, SpecIssue, UsageError
+from runner.loading.compose import assemble, read_env_file
+from runner.loading.document import Positions, format_path
 from runner.model import Spec
 from runner.options import LoadOptions
+from runner.validation.checks import run_checks
+from runner.validation.model_errors import validate_model
 
 
 @dataclass(frozen=True)
 class LoadedSpec:
+    """A valid spec, the file it was read from and every file it extends."""
+
     spec: Spec
     path: Path
     base_dir: Path
     sources: tuple[Path, ...]
 
 
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    spec: Spec | None
+    issues: tuple[SpecIssue, ...]
+    sources: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+def environment(options: LoadOptions) -> dict[str, str]:
+    """The variables interpolation sees: the env file, overridden by the real environment."""
+    if options.env_file is None:
+        return dict(options.environ)
+    if not options.env_file.is_file():
+        raise UsageError(f"--env-file {options.env_file}: no such file")
+    return {**read_env_file(options.env_file), **options.environ}
+
+
+def check_file(path: str, options: LoadOptions, environ: dict[str, str] | None = None) -> FileResult:
+    env = environ if environ is not None else environment(options)
+    assembled = assemble(path, env, options.sets)
+    if assembled.data is None or assembled.issues:
+        return FileResult(path, None, _sorted(assembled.issues), assembled.sources)
+    spec, issues = validate_model(assembled.data, assembled.positions, path)
+    if spec is not None:
+        issues = _semantic_issues(spec, assembled.positions, path)
+    return FileResult(path, spec if not issues else None, _sorted(issues), assembled.sources)
+
+
+def _semantic_issues(spec: Spec, positions: Positions, file: str) -> list[SpecIssue]:
+    return [
+        SpecIssue(positions.locate(path) or Location(file, 1, 1), format_path(path), message, "check")
+        for path, message in run_checks(spec)
+    ]
+
+
+def _sorted(issues: list[SpecIssue] | tuple[SpecIssue, ...]) -> tuple[SpecIssue, ...]:
+    return tuple(sorted(issues, key=lambda i: (i.location.file, i.location.line, i.location.col)))
+
+
 def load_spec(path: Path | str, options: LoadOptions | None = None) -> LoadedSpec:
-    # Provisional: replaced by the position-keeping loader (same signature).
+    options = options or LoadOptions()
+    result = check_file(str(path), options)
+    if result.spec is None:
+        raise SpecInvalid(result.issues)
     path = Path(path)
-    spec = Spec.model_validate(yaml.safe_load(path.read_text()))
-    return LoadedSpec(spec, path, path.parent, (path,))
+    return LoadedSpec(result.spec, path, path.resolve().parent, tuple(Path(s) for s in result.sources))

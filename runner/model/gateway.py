@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from runner.model.base import Frozen, Port, Seconds
+from runner.model.base import FROZEN, Frozen, Port, Seconds
 
 # IB's default API ports, by application and trading mode (the guide's "Default Ports" table).
 DEFAULT_PORTS: dict[tuple[str, str], int] = {
@@ -24,6 +24,11 @@ DEFAULT_GATEWAY_IMAGE = "ghcr.io/gnzsnz/ib-gateway:10.30.1t"
 
 class SecretRef(Frozen):
     """A reference to a secret: an environment variable or a file. Never the secret itself."""
+
+    model_config = ConfigDict(
+        **FROZEN,
+        json_schema_extra={"oneOf": [{"required": ["env"]}, {"required": ["file"]}]},
+    )
 
     env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     """Name of the environment variable that holds the secret."""

@@ -9,10 +9,25 @@ from pydantic import ConfigDict, Field
 from runner.model.base import FROZEN, Frozen
 
 SecType = Literal[
-    "STK", "CASH", "OPT", "FUT", "FOP", "CONTFUT", "CRYPTO", "CFD", "CMDTY", "IND", "BOND",
-    "WAR", "FUND", "BAG",
+    "STK",
+    "CASH",
+    "OPT",
+    "FUT",
+    "FOP",
+    "CONTFUT",
+    "CRYPTO",
+    "CFD",
+    "CMDTY",
+    "IND",
+    "BOND",
+    "WAR",
+    "FUND",
+    "BAG",
 ]
 ExpiryDays = Field(None, ge=0)
+# Dates and multipliers are strings for IB, but YAML users write them unquoted: the schema
+# accepts both so editors agree with ibrun (which turns numbers into their text).
+_TEXT_OR_NUMBER = {"type": ["string", "integer"]}
 
 
 class Contract(Frozen):
@@ -30,10 +45,10 @@ class Contract(Frozen):
     primaryExchange: str = ""
     currency: str = ""
     tradingClass: str = ""
-    lastTradeDateOrContractMonth: str = Field("", pattern=r"^(\d{6}|\d{8})?$")
+    lastTradeDateOrContractMonth: str = Field("", pattern=r"^(\d{6}|\d{8})?$", json_schema_extra=_TEXT_OR_NUMBER)
     """Expiry as YYYYMM or YYYYMMDD."""
-    lastTradeDate: str = Field("", pattern=r"^(\d{8})?$")
-    multiplier: str = ""
+    lastTradeDate: str = Field("", pattern=r"^(\d{8})?$", json_schema_extra=_TEXT_OR_NUMBER)
+    multiplier: str = Field("", json_schema_extra=_TEXT_OR_NUMBER)
     strike: float | None = Field(None, ge=0)
     right: Literal["C", "P", "CALL", "PUT", ""] = ""
     includeExpired: bool = False

@@ -1,0 +1,104 @@
+"""The thin click layer: parse arguments, call one command, map IbrunError to an exit code.
+
+Commands are imported lazily so that `ibrun validate` never pays for nautilus_trader's import.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+from typing import Any
+
+import click
+
+from runner import __version__
+from runner.errors import ExitCode, IbrunError
+
+# command name → "module:attribute" of its click command
+COMMANDS: dict[str, str] = {
+    "validate": "runner.commands.validate:validate_command",
+    "schema": "runner.commands.schema:schema_command",
+    "render": "runner.commands.render:render_command",
+    "diff": "runner.commands.render:diff_command",
+    "run": "runner.commands.run:run_command",
+    "download": "runner.commands.download:download_command",
+    "gateway": "runner.gateway.cli:gateway_group",
+    "sim": "runner.sim.cli:sim_command",
+}
+_DOWNLOAD_SECTION = re.compile(rb"^download\s*:", re.MULTILINE)
+
+
+class LazyGroup(click.Group):
+    """Imports a command only when it is invoked; `ibrun SPEC` means `ibrun run SPEC`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, Any, list[str]]:
+        if args and args[0] not in COMMANDS and _is_spec_file(args[0]):
+            args = [_shorthand_command(args[0]), *args]
+        return super().resolve_command(ctx, args)
+
+
+def _is_spec_file(argument: str) -> bool:
+    return argument.endswith((".yaml", ".yml")) or os.path.isfile(argument)
+
+
+def _shorthand_command(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return "download" if _DOWNLOAD_SECTION.search(handle.read()) else "run"
+    except OSError:
+        return "run"  # `run` reports the missing file properly
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ibrun")
+@click.option(
+    "--traceback",
+    "show_traceback",
+    is_flag=True,
+    envvar="IBRUN_TRACEBACK",
+    help="Show Python tracebacks for errors (for bug reports).",
+)
+@click.pass_context
+def cli(ctx: click.Context, show_traceback: bool) -> None:
+    """ibrun: run NautilusTrader's Interactive Brokers adapter from YAML specs.
+
+    \b
+    ibrun SPEC                 run a spec (same as `ibrun run SPEC`)
+    ibrun validate PATH...     check specs: every error, file:line:col
+    ibrun render SPEC          print the compiled nautilus TradingNodeConfig
+    ibrun sim                  start the built-in simulated IB gateway
+    """
+    ctx.obj = {"traceback": show_traceback}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    show_traceback = "--traceback" in args or bool(os.environ.get("IBRUN_TRACEBACK"))
+    try:
+        cli.main(args=args, prog_name="ibrun", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(ExitCode.USAGE)
+    except click.exceptions.Abort:
+        sys.exit(ExitCode.INTERRUPTED)
+    except IbrunError as exc:
+        if show_traceback:
+            raise
+        click.echo(f"error: {exc}" if not str(exc).startswith("/") else str(exc), err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(ExitCode.INTERRUPTED)

@@ -1,0 +1,37 @@
+"""`ibrun validate PATH…`: check spec files for CI and editors; every error of every file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from runner.commands.common import load_options, spec_options
+from runner.errors import ExitCode
+from runner.validation.batch import check_files
+from runner.validation.discover import discover
+from runner.validation.report import report
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github: workflow annotations shown inline on pull requests.",
+)
+@click.option("--deep", is_flag=True, help="Also import strategies/actors and run nautilus' own id parser (slower).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
+@spec_options
+def validate_command(
+    paths: tuple[str, ...], fmt: str, deep: bool, workers: int | None, sets: tuple[str, ...], env_file: Path | None
+) -> None:
+    """Validate spec files, directories or globs. Exit 0 valid, 1 invalid, 2 usage error."""
+    files = discover(paths)
+    results = check_files(files, load_options(sets, env_file), deep=deep, workers=workers)
+    report(results, fmt, sys.stdout)
+    sys.exit(ExitCode.OK if all(r.ok for r in results) else ExitCode.SPEC_INVALID)

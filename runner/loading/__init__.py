@@ -1,0 +1,1 @@
+"""Stage 1-2: read spec files into plain data with source positions; interpolate; merge."""

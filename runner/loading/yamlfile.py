@@ -1,0 +1,172 @@
+"""Parse one YAML file with libyaml (C) into plain data, recording where each value was written.
+
+PyYAML's C composer gives every node its line/column at C speed; the tree is then walked once
+here to build plain dicts/lists, record positions, interpolate variables, and refuse what YAML
+would silently accept (duplicate keys, non-string keys, alias bombs). Scalars resolve with the
+YAML 1.2 core schema, as docker compose does: `on`/`no` stay strings and `1:30` is not 90.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from runner.errors import Location
+from runner.loading.document import Document, JsonPath, Positions
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+# An alias bomb ("billion laughs") is small text that expands to huge data: cap the number of
+# nodes a document may expand to, counting every alias use in full.
+MAX_NODES = 200_000
+
+Interpolator = Callable[[str], str]
+
+
+class SpecLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """libyaml parser with YAML 1.2 core-schema implicit types."""
+
+
+SpecLoader.yaml_implicit_resolvers = {}
+for _tag, _regexp, _first in [
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("merge", r"^<<$", "<"),
+]:
+    SpecLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_regexp), list(_first))
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class YamlError(Exception):
+    """A problem with the file itself; carries the location and a user-facing message."""
+
+    def __init__(self, location: Location, message: str) -> None:
+        super().__init__(message)
+        self.location = location
+        self.message = message
+
+
+def read_document(path: str, interpolator: Interpolator | None = None) -> tuple[Document, list[YamlError]]:
+    """Load `path`; interpolation problems are collected, file-level problems raise YamlError."""
+    text = _read_text(path)
+    try:
+        root = yaml.compose(text, Loader=SpecLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(path, exc) from None
+    if root is None:
+        raise YamlError(Location(path, 1, 1), "the file is empty: expected a mapping with 'version: 1'")
+    builder = _TreeBuilder(path, interpolator)
+    data = builder.build(root, ())
+    if not isinstance(data, dict):
+        raise YamlError(builder.positions.values[()], "expected a mapping at the top of the file")
+    return Document(data, builder.positions, path), builder.problems
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise YamlError(Location(path, 1, 1), f"cannot read file: {exc.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlError(Location(path, 1, 1), f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlError(Location(path, line, col), f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+
+
+def _syntax_error(path: str, exc: yaml.MarkedYAMLError) -> YamlError:
+    mark = exc.problem_mark or exc.context_mark
+    location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
+    problem = exc.problem or "invalid YAML"
+    if "'\\t'" in problem:
+        problem = "tab character: YAML indentation must use spaces"
+    elif exc.context:
+        problem = f"{problem} ({exc.context})"
+    return YamlError(location, f"invalid YAML: {problem}")
+
+
+class _TreeBuilder:
+    """Walks a composed node tree once: data, positions, interpolation, strictness checks."""
+
+    def __init__(self, path: str, interpolator: Interpolator | None) -> None:
+        self.path = path
+        self.interpolator = interpolator
+        self.positions = Positions()
+        self.problems: list[YamlError] = []
+        self.nodes_seen = 0
+        self.constructor = yaml.SafeLoader("")
+
+    def location(self, node: yaml.Node) -> Location:
+        return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, path: JsonPath) -> Any:
+        self.nodes_seen += 1
+        if self.nodes_seen > MAX_NODES:
+            raise YamlError(self.location(node), f"document expands to more than {MAX_NODES} nodes (alias bomb?)")
+        self.positions.values[path] = self.location(node)
+        if isinstance(node, yaml.MappingNode):
+            return self.build_mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.build_scalar(node)
+
+    def build_mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        explicit: dict[str, Location] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                self.merge_into(result, value_node, path)
+                continue
+            key = self.constructor.construct_object(key_node)
+            if not isinstance(key, str):
+                raise YamlError(self.location(key_node), f"keys must be strings, got {key!r}")
+            if key in explicit:
+                message = f"duplicate key '{key}' (first defined at line {explicit[key].line})"
+                raise YamlError(self.location(key_node), message)
+            explicit[key] = self.positions.keys[(*path, key)] = self.location(key_node)
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+    def merge_into(self, result: dict[str, Any], node: yaml.Node, path: JsonPath) -> None:
+        """YAML merge keys (`<<: *base`): explicit keys win over merged ones."""
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for source in sources:
+            merged = self.build(source, path)
+            if not isinstance(merged, dict):
+                raise YamlError(self.location(source), "'<<' merge expects a mapping or a list of mappings")
+            for key, value in merged.items():
+                result.setdefault(key, value)
+
+    def build_scalar(self, node: yaml.ScalarNode) -> Any:
+        value = self.constructor.construct_object(node)
+        if not isinstance(value, str) or self.interpolator is None or "$" not in value:
+            return value
+        try:
+            text = self.interpolator(value)
+        except ValueError as exc:
+            self.problems.append(YamlError(self.location(node), str(exc)))
+            return value
+        # A plain (unquoted) `port: ${PORT}` should become the number the variable holds, as
+        # if it had been written there; quoted scalars stay strings.
+        return resolve_plain_scalar(text) if not node.style else text
+
+
+def resolve_plain_scalar(text: str) -> Any:
+    """Type `text` as if written unquoted in YAML (1.2 core schema)."""
+    tag = SpecLoader.resolve(SpecLoader, yaml.ScalarNode, text, (True, False))  # type: ignore[arg-type]
+    node = yaml.ScalarNode(tag, text)
+    return yaml.SafeLoader("").construct_object(node)

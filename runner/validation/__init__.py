@@ -1,0 +1,1 @@
+"""Stages 3-5: schema (model) validation, semantic checks, and the per-file result."""

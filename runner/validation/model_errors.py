@@ -1,0 +1,139 @@
+"""Turn pydantic's validation errors into located, readable spec issues."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from runner.errors import Location, SpecIssue
+from runner.loading.document import JsonPath, Positions, format_path
+from runner.model import Spec
+
+_SECRET_KEYS = frozenset({"username", "password"})
+_SHOWN_INPUT_LIMIT = 60
+
+
+def validate_model(data: dict[str, Any], positions: Positions, file: str) -> tuple[Spec | None, list[SpecIssue]]:
+    try:
+        return Spec.model_validate(data), []
+    except ValidationError as exc:
+        return None, _issues(exc.errors(include_url=False), positions, file)
+
+
+def _issues(errors: list[ErrorDetails], positions: Positions, file: str) -> list[SpecIssue]:
+    issues: list[SpecIssue] = []
+    seen: set[tuple[JsonPath, str]] = set()
+    for error in _collapse_unions(errors):
+        path = _data_path(error["loc"])
+        message = _message(error, path)
+        if (path, message) in seen:
+            continue
+        seen.add((path, message))
+        key = error["type"] in ("extra_forbidden", "missing")
+        location = positions.locate(path, key=key) or Location(file, 1, 1)
+        issues.append(SpecIssue(location, format_path(path), message))
+    return issues
+
+
+def _collapse_unions(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """`str | list[str]` fails twice for one value; keep one error per value location."""
+    by_path: dict[JsonPath, list[ErrorDetails]] = {}
+    for error in errors:
+        by_path.setdefault(_data_path(error["loc"]), []).append(error)
+    kept: list[ErrorDetails] = []
+    for group in by_path.values():
+        types = {e["type"] for e in group}
+        if len(group) > 1 and types <= {"string_type", "list_type", "none_required", "model_type", "dict_type"}:
+            kept.append({**group[0], "type": "union_mismatch", "msg": "; ".join(e["msg"] for e in group)})
+        else:
+            kept.extend(group)
+    return kept
+
+
+def _data_path(loc: tuple[int | str, ...]) -> JsonPath:
+    """Drop pydantic's union-member tags (`str`, `list[str]`, `function-after[...]`)."""
+    return tuple(p for p in loc if isinstance(p, int) or not _is_tag(p))
+
+
+def _is_tag(part: str) -> bool:
+    return "[" in part or part in {"str", "int", "float", "bool", "list", "dict", "none", "literal"}
+
+
+def _message(error: ErrorDetails, path: JsonPath) -> str:
+    kind, ctx = error["type"], error.get("ctx", {})
+    secret = any(isinstance(p, str) and p in _SECRET_KEYS for p in path)
+    shown = "" if secret else _shown(error.get("input"))
+    if kind == "extra_forbidden":
+        return _unknown_key(path)
+    if kind == "missing":
+        return f"required key '{path[-1]}' is missing"
+    if kind == "literal_error":
+        return f"expected one of {ctx.get('expected')}{shown}"
+    if kind == "string_pattern_mismatch":
+        return _pattern_message(path, ctx.get("pattern", "")) + shown
+    if kind in ("model_type", "dict_type") and secret:
+        return "expected a secret reference {env: VAR} or {file: PATH}; literal secrets are not allowed"
+    if kind in ("model_type", "dict_type"):
+        return f"expected a mapping{shown}"
+    if kind == "union_mismatch":
+        return f"expected a string or a list of strings{shown}"
+    text = error["msg"].removeprefix("Value error, ")
+    return f"{text[0].lower()}{text[1:]}{shown}"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (dict, list)) or value is None:
+        return ""
+    text = repr(value)
+    return f", got {text}" if len(text) <= _SHOWN_INPUT_LIMIT else ""
+
+
+_PATTERN_HINTS = {
+    "trader_id": "expected NAME-TAG, e.g. PAPER-TRADER-001",
+    "path": "expected an import path 'package.module:ClassName'",
+    "config_path": "expected an import path 'package.module:ConfigClass'",
+    "lastTradeDateOrContractMonth": "expected YYYYMM or YYYYMMDD",
+    "lastTradeDate": "expected YYYYMMDD",
+    "env": "expected an environment variable name",
+}
+
+
+def _pattern_message(path: JsonPath, pattern: str) -> str:
+    name = next((p for p in reversed(path) if isinstance(p, str)), "")
+    return _PATTERN_HINTS.get(name, f"does not match the pattern {pattern}")
+
+
+def _unknown_key(path: JsonPath) -> str:
+    key = str(path[-1])
+    allowed = _allowed_keys(path[:-1])
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown key '{key}'{hint}"
+
+
+def _allowed_keys(path: JsonPath) -> list[str]:
+    """Keys the model accepts at `path` (walks the model classes, following lists/optionals)."""
+    model: Any = Spec
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) or next((f for f in model.model_fields.values() if f.alias == part), None)
+        if field is None:
+            return []
+        model = _model_in(field.annotation)
+        if model is None:
+            return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
