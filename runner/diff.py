@@ -88,9 +88,18 @@ def format_text(changes: list[Change]) -> str:
 
 def format_change(change: Change) -> str:
     if change.kind == "changed":
-        return f"{change.path}: {_show(change.old)} → {_show(change.new)}"
+        line = f"{change.path}: {_show(change.old)} → {_show(change.new)}"
+        if change.path.endswith(".market_data_type"):
+            # nautilus encodes ibapi's MarketDataTypeEnum as its int; name it for the reader.
+            line += f"  ({_market_data_type(change.old)} → {_market_data_type(change.new)})"
+        return line
     sign, value = ("+", change.new) if change.kind == "added" else ("-", change.old)
     return f"{change.path}: {sign} {_show(value)}"
+
+
+def _market_data_type(value: Any) -> str:
+    names = {1: "REALTIME", 2: "FROZEN", 3: "DELAYED", 4: "DELAYED_FROZEN"}
+    return names.get(value, str(value))
 
 
 def _show(value: Any) -> str:
@@ -103,6 +112,6 @@ def format_json(changes: list[Change]) -> str:
 
 def format_unified(old: Document, new: Document, old_name: str, new_name: str) -> str:
     """A unified diff of both documents as key-sorted, indented JSON."""
-    old_lines = json.dumps(old, indent=2, sort_keys=True).splitlines(keepends=True)
-    new_lines = json.dumps(new, indent=2, sort_keys=True).splitlines(keepends=True)
+    old_lines = (json.dumps(old, indent=2, sort_keys=True) + "\n").splitlines(keepends=True)
+    new_lines = (json.dumps(new, indent=2, sort_keys=True) + "\n").splitlines(keepends=True)
     return "".join(difflib.unified_diff(old_lines, new_lines, old_name, new_name))

@@ -1,0 +1,136 @@
+"""`ibrun render` and `ibrun diff`: show what a spec compiles to, and how two specs differ.
+
+nautilus (and the compiler) are imported inside the commands, so importing this module — which
+the CLI does for every command, `ibrun validate` included — stays cheap.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from runner.options import LoadOptions
+
+if TYPE_CHECKING:
+    from runner.diff import Change
+    from runner.render import Document
+
+_SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _load_options(env_file: Path | None, sets: tuple[str, ...]) -> LoadOptions:
+    return LoadOptions(env_file=env_file, sets=tuple(sets))
+
+
+def _spec_options(command):
+    """`--set K=V`, `--env-file F` and `--show-secrets`, shared by render and diff."""
+    command = click.option("--show-secrets", is_flag=True, help="Print account ids and credentials unmasked.")(command)
+    command = click.option(
+        "--env-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Read ${VAR} values from this dotenv file too.",
+    )(command)
+    return click.option(
+        "--set",
+        "sets",
+        multiple=True,
+        metavar="K=V",
+        help="Override a spec value, e.g. --set data.client_id=7 (repeatable).",
+    )(command)
+
+
+def _compiled_document(path: Path, options: LoadOptions, show_secrets: bool):
+    from runner.compiler import compile_spec
+    from runner.pipeline import load_spec
+    from runner.render import node_document
+
+    spec = load_spec(path, options).spec
+    return spec, node_document(compile_spec(spec), show_secrets=show_secrets)
+
+
+@click.command("render")
+@click.argument("spec", type=_SPEC_PATH)
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@_spec_options
+def render_command(spec: Path, fmt: str, show_secrets: bool, env_file: Path | None, sets: tuple[str, ...]) -> None:
+    """Print the TradingNodeConfig SPEC compiles to (nautilus' JSON encoding, or YAML of it).
+
+    Account ids and credential-like values are masked as ******** unless --show-secrets.
+    For docker/simulated gateways, ibg_host/ibg_port are a placeholder: 127.0.0.1 and IB's
+    default port for the app and trading mode (the real port is picked at start).
+    """
+    from runner.render import dump_document, render_header
+
+    model, document = _compiled_document(spec, _load_options(env_file, sets), show_secrets)
+    header = render_header(model, None)
+    if fmt == "yaml":
+        click.echo("".join(f"# {line}\n" for line in header), nl=False)
+    else:
+        # JSON has no comments: the header goes to stderr, so stdout stays parseable.
+        click.echo("\n".join(header), err=True)
+    click.echo(dump_document(document, fmt), nl=False)  # type: ignore[arg-type]
+
+
+@click.command("diff")
+@click.argument("old", type=_SPEC_PATH)
+@click.argument("new", type=_SPEC_PATH)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "unified"]),
+    default="text",
+    show_default=True,
+    help="text: one `$.path: old → new` line per change; json: the same as a list; "
+    "unified: diff -u of the key-sorted rendered JSON.",
+)
+@_spec_options
+def diff_command(
+    old: Path,
+    new: Path,
+    fmt: str,
+    show_secrets: bool,
+    env_file: Path | None,
+    sets: tuple[str, ...],
+) -> None:
+    """Show how the configs OLD and NEW compile to differ. Exit 0: identical; 1: they differ.
+
+    --set and --env-file apply to both specs.
+    """
+    from runner.diff import diff_documents
+
+    options = _load_options(env_file, sets)
+    old_document = _compiled_document(old, options, show_secrets=True)[1]
+    new_document = _compiled_document(new, options, show_secrets=True)[1]
+    # Compared unmasked, so a changed account id still counts; masked when shown.
+    changes = diff_documents(old_document, new_document)
+    click.echo(
+        _format_diff(changes, old_document, new_document, fmt, show_secrets, (str(old), str(new))),
+        nl=False,
+    )
+    click.get_current_context().exit(1 if changes else 0)
+
+
+def _format_diff(
+    changes: list[Change],
+    old_document: Document,
+    new_document: Document,
+    fmt: str,
+    show_secrets: bool,
+    names: tuple[str, str],
+) -> str:
+    from runner.diff import format_json, format_text, format_unified, mask_change
+    from runner.render import mask_secrets
+
+    shown = changes if show_secrets else [mask_change(change) for change in changes]
+    if fmt == "json":
+        return format_json(shown)
+    if fmt == "text":
+        return format_text(shown)
+    if not show_secrets:
+        old_document, new_document = mask_secrets(old_document), mask_secrets(new_document)
+    unified = format_unified(old_document, new_document, *names)
+    # A changed secret is masked on both sides, so say where it changed instead.
+    hidden = [change.path for change in shown if change.old == change.new and change.new]
+    return unified + "".join(f"# secret value differs: {path}\n" for path in hidden)
