@@ -1,0 +1,76 @@
+"""Where the IB clients connect: an existing gateway as declared, or one ibrun starts and stops."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from runner.errors import GatewayStartFailed, IbrunError
+from runner.model import Spec
+from runner.model.gateway import SimulatedGateway
+
+
+@contextlib.contextmanager
+def gateway_endpoint(spec: Spec, base_dir: Path) -> Iterator[Any]:
+    """Yield the `Endpoint` to connect to; a gateway started here is stopped on exit."""
+    from runner.compiler import Endpoint, default_endpoint
+
+    kind = spec.gateway.kind
+    if kind == "existing":
+        yield default_endpoint(spec.gateway)
+    elif kind == "simulated":
+        assert spec.gateway.simulated is not None
+        with _simulator(spec, spec.gateway.simulated, base_dir) as sim:
+            yield Endpoint(sim.host, sim.port)
+    else:
+        with _docker(spec, base_dir) as endpoint:
+            yield endpoint
+
+
+@contextlib.contextmanager
+def _simulator(spec: Spec, sim: SimulatedGateway, base_dir: Path) -> Iterator[Any]:
+    from runner.sim.config import PacingLimits, SimConfig
+    from runner.sim.launcher import start_simulator
+
+    config = SimConfig(
+        host="127.0.0.1",
+        port=0,
+        seed=sim.seed,
+        universe_files=tuple(str((base_dir / name).resolve()) for name in sim.universe),
+        accounts=tuple(sim.accounts),
+        read_only_api=not spec.gateway.writable,
+        tick_interval_ms=sim.tick_interval_ms,
+        control_port=sim.control_port,
+        pacing=PacingLimits(
+            max_requests=sim.pacing.max_requests,
+            window_s=sim.pacing.window_seconds,
+            identical_within_s=sim.pacing.identical_cooldown_seconds,
+            same_contract_max=sim.pacing.per_contract_max,
+            same_contract_window_s=sim.pacing.per_contract_window_seconds,
+        ),
+    )
+    try:
+        process = start_simulator(config)
+    except IbrunError:
+        raise
+    except (OSError, RuntimeError, TimeoutError) as error:
+        raise GatewayStartFailed(f"the simulated gateway failed to start: {error}") from error
+    with process:
+        print(
+            f"ibrun: simulated gateway listening on {process.host}:{process.port}",
+            file=sys.stderr,
+        )
+        yield process
+
+
+@contextlib.contextmanager
+def _docker(spec: Spec, base_dir: Path) -> Iterator[Any]:
+    try:
+        from runner.gateway import manager
+    except ImportError as error:
+        raise GatewayStartFailed(f"docker gateways are not available: {error}") from error
+    with manager.docker_gateway(spec, base_dir) as endpoint:
+        yield endpoint

@@ -1,0 +1,158 @@
+"""`run_spec`: interlock → gateway → preflight → compile → node → supervise → stop → summary."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from runner.errors import LiveNotConfirmed
+from runner.launch import signals
+from runner.launch.gateway import gateway_endpoint
+from runner.launch.imports import check_components, extend_sys_path
+from runner.launch.interlock import check_live
+from runner.launch.node import build_node, cancel_new_tasks, component_names, quiet_console
+from runner.launch.preflight import preflight
+from runner.launch.status import StatusDisplay
+from runner.launch.subscriber import PlannedSubscription, plan_subscriptions
+from runner.launch.summary import RunSummary
+from runner.launch.supervise import Supervisor
+from runner.pipeline import LoadedSpec
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    duration: float | None = None
+    """Stop after this many seconds of RUNNING (None: until a signal or the node stops)."""
+    dry_run: bool = False
+    confirm_live: bool = False
+    status: Literal["auto", "live", "lines", "off"] = "auto"
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
+    """Run (or, with ``dry_run``, only build) the spec's TradingNode; see the module docstring."""
+    spec = loaded.spec
+    if not options.dry_run:  # a dry run connects nothing, so it cannot trade
+        check_live(spec, confirm_live=options.confirm_live, environ=options.environ)
+    extend_sys_path(loaded.base_dir)
+    check_components(spec)
+    planned = plan_subscriptions(spec.data.subscriptions, loaded.path)
+    if options.dry_run:
+        return _dry_run(loaded, planned, options)
+    with gateway_endpoint(spec, loaded.base_dir) as endpoint:
+        preflight(spec, endpoint.host, endpoint.port, options.environ)
+        from runner.compiler import compile_spec
+
+        compiled = compile_spec(spec, endpoint)
+        summary = RunSummary(
+            trader_id=spec.trader_id,
+            gateway=f"{spec.gateway.kind} gateway {endpoint}",
+            has_exec=compiled.exec_client is not None,
+        )
+        return _run_node(loaded, compiled.node, planned, summary, options)
+
+
+def display_mode(options: RunOptions) -> str:
+    if options.status != "auto":
+        return options.status
+    return "live" if sys.stdout.isatty() else "lines"
+
+
+def _run_node(
+    loaded: LoadedSpec,
+    config: Any,
+    planned: list[PlannedSubscription],
+    summary: RunSummary,
+    options: RunOptions,
+) -> RunSummary:
+    mode = display_mode(options)
+    if mode == "live":
+        config = quiet_console(config)
+    spec = loaded.spec
+    display = StatusDisplay(mode)
+    holder: dict[str, Any] = {}
+
+    async def main() -> RunSummary:
+        loop = asyncio.get_running_loop()
+        node, actor = build_node(config, loop, planned)
+        holder["node"] = node
+        summary.strategies, summary.actors = component_names(node)
+        supervisor = Supervisor(
+            node,
+            actor,
+            summary,
+            duration=options.duration,
+            expected_ids=list(spec.instruments.load_ids),
+            mic_venues=spec.instruments.convert_exchange_to_mic_venue,
+            display=display,
+        )
+        supervisor.install_signals(loop)
+        return await supervisor.run()
+
+    return _in_loop(main, holder)
+
+
+def _in_loop(main: Any, holder: dict[str, Any]) -> Any:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.set_exception_handler(_quiet_cancellations)
+    try:
+        return loop.run_until_complete(main())
+    finally:
+        node = holder.get("node")
+        try:
+            if node is not None:
+                node.dispose()  # closes the loop
+        finally:
+            if not loop.is_closed():
+                loop.close()
+            asyncio.set_event_loop(None)
+            signals.install()  # loop.close() reset SIGTERM to the default
+
+
+def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    # The IB client's task callbacks call task.exception() on the tasks ibrun cancels while
+    # shutting down, which raises CancelledError inside the callback: expected, not an error.
+    if isinstance(context.get("exception"), asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)
+
+
+def _dry_run(loaded: LoadedSpec, planned: list[PlannedSubscription], options: RunOptions) -> RunSummary:
+    from runner.compiler import compile_spec
+
+    spec = loaded.spec
+    compiled = compile_spec(spec, None)
+    where = (
+        f"{spec.gateway.host}:{spec.gateway.resolved_port}"
+        if spec.gateway.kind == "existing"
+        else "(started at run time)"
+    )
+    summary = RunSummary(
+        trader_id=spec.trader_id,
+        gateway=f"{spec.gateway.kind} gateway {where}",
+        dry_run=True,
+        stop_reason="dry run",
+        has_exec=compiled.exec_client is not None,
+    )
+    try:
+        check_live(spec, confirm_live=options.confirm_live, environ=options.environ)
+    except LiveNotConfirmed:
+        summary.notes.append("live trading: a real run needs --confirm-live")
+    holder: dict[str, Any] = {}
+
+    async def main() -> RunSummary:
+        loop = asyncio.get_running_loop()
+        before = set(asyncio.all_tasks(loop))
+        node, _actor = build_node(compiled.node, loop, planned)
+        cancel_new_tasks(before, loop)  # before any await: no client ever connects
+        holder["node"] = node
+        summary.strategies, summary.actors = component_names(node)
+        await asyncio.sleep(0)
+        return summary
+
+    return _in_loop(main, holder)

@@ -1,0 +1,32 @@
+"""Process-wide signal handling outside the event loop: SIGTERM behaves like Ctrl-C.
+
+While ibrun validates, starts a gateway or probes it, both SIGINT and SIGTERM raise
+``KeyboardInterrupt`` in the main thread; the `with` blocks on the way out stop whatever was
+started, and the command turns it into :class:`runner.errors.Interrupted` (exit 130). While the
+node runs, the supervisor's loop handlers take over (a graceful node stop first).
+"""
+
+from __future__ import annotations
+
+import signal
+from types import FrameType
+
+received: list[str] = []
+
+
+def _raise_interrupt(signum: int, _frame: FrameType | None) -> None:
+    received.append(signal.Signals(signum).name)
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _record_sigint(signum: int, frame: FrameType | None) -> None:
+    _raise_interrupt(signum, frame)
+
+
+def install() -> None:
+    signal.signal(signal.SIGINT, _record_sigint)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
+def last() -> str:
+    return received[-1] if received else "SIGINT"

@@ -1,0 +1,170 @@
+"""Run a built node until SIGINT/SIGTERM, `--duration`, or the node stopping by itself."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from typing import Any
+
+from runner.errors import IbrunError, InstrumentNotFound, Interrupted, NodeFailed
+from runner.launch.status import StatusDisplay
+from runner.launch.summary import RunSummary, collect
+
+POLL = 0.2
+STATUS_EVERY = 0.5
+INTERRUPT_STOP_BUDGET = 6.0
+NORMAL_STOP_BUDGET = 30.0
+
+
+class Supervisor:
+    def __init__(
+        self,
+        node: Any,
+        actor: Any,
+        summary: RunSummary,
+        *,
+        duration: float | None,
+        expected_ids: list[str],
+        mic_venues: bool,
+        display: StatusDisplay,
+    ) -> None:
+        self.node, self.actor, self.summary = node, actor, summary
+        self.duration, self.expected_ids, self.mic_venues = duration, expected_ids, mic_venues
+        self.display = display
+        self._stop = asyncio.Event()
+        self.signal_name: str | None = None
+
+    # --- signals ------------------------------------------------------------------------------
+
+    def install_signals(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Replace nautilus' loop handlers (which stop the node but not ibrun) with ours."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._on_signal, sig)
+
+    def _on_signal(self, sig: signal.Signals) -> None:
+        if self.signal_name is None:
+            self.signal_name = sig.name
+        self._stop.set()
+
+    # --- phases -------------------------------------------------------------------------------
+
+    async def run(self) -> RunSummary:
+        loop = asyncio.get_running_loop()
+        self.install_signals(loop)
+        started = time.monotonic()
+        await self._start()
+        self.summary.startup_seconds = time.monotonic() - started
+        missing = self._missing_instruments()
+        if missing is not None:
+            await self._shutdown(INTERRUPT_STOP_BUDGET)
+            raise missing
+        self.display.start()
+        try:
+            reason = await self._watch(time.monotonic())
+        finally:
+            self.display.stop()
+        await self._shutdown(INTERRUPT_STOP_BUDGET if self.signal_name else NORMAL_STOP_BUDGET)
+        self.summary.stop_reason = reason
+        self.summary.interrupted = self.signal_name is not None
+        return collect(self.summary, self.node, self.actor.stats)
+
+    async def _start(self) -> None:
+        kernel = self.node.kernel
+        start = asyncio.ensure_future(kernel.start_async())
+        stop = asyncio.ensure_future(self._stop.wait())
+        await asyncio.wait({start, stop}, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if not start.done():
+            start.cancel()
+            await asyncio.wait({start}, timeout=2.0)
+            await self._shutdown(INTERRUPT_STOP_BUDGET)
+            raise Interrupted(f"interrupted by {self.signal_name} while connecting; stopped cleanly")
+        error = start.exception()
+        if error is not None or not self.node.trader.is_running:
+            failure = self._start_failure(error)
+            await self._shutdown(INTERRUPT_STOP_BUDGET)
+            raise failure from error
+
+    def _start_failure(self, error: BaseException | None) -> IbrunError:
+        if self.signal_name:
+            return Interrupted(f"interrupted by {self.signal_name} while starting; stopped cleanly")
+        if error is not None:
+            failed = [
+                f"{component.id}"
+                for component in [*self.node.trader.strategies(), *self.node.trader.actors()]
+                if not component.is_running
+            ]
+            who = f" in {', '.join(failed)}.on_start" if failed else ""
+            return NodeFailed(f"the node failed while starting{who}: {type(error).__name__}: {error}")
+        kernel = self.node.kernel
+        parts = []
+        if not kernel.data_engine.check_connected():
+            parts.append("the data client did not connect")
+        if not kernel.exec_engine.check_connected():
+            parts.append("the exec client did not connect")
+        detail = "; ".join(parts) or "reconciliation or portfolio initialization timed out"
+        return NodeFailed(f"the node did not reach RUNNING: {detail} (see the log above)")
+
+    def _missing_instruments(self) -> InstrumentNotFound | None:
+        from nautilus_trader.model.identifiers import InstrumentId
+
+        cache = self.node.cache
+        loaded = {str(instrument.id) for instrument in cache.instruments()}
+        symbols = {instrument.id.symbol.value for instrument in cache.instruments()}
+        missing = []
+        for load_id in self.expected_ids:
+            found = InstrumentId.from_str(load_id).symbol.value in symbols if self.mic_venues else load_id in loaded
+            if not found:
+                missing.append(load_id)
+        if not missing:
+            return None
+        return InstrumentNotFound(
+            "IB found no security definition (error 200) for instruments.load_ids: "
+            + ", ".join(missing)
+            + (f"; loaded: {', '.join(sorted(loaded))}" if loaded else "")
+        )
+
+    async def _watch(self, since: float) -> str:
+        kernel = self.node.kernel
+        last_status = 0.0
+        while True:
+            if self._stop.is_set():
+                return f"signal {self.signal_name}"
+            elapsed = time.monotonic() - since
+            if self.duration is not None and elapsed >= self.duration:
+                return f"--duration {self.duration:g}s elapsed"
+            if not kernel.is_running() or getattr(kernel, "_is_stopping", False):
+                return "stopped by the node (a component called shutdown_system or stopped it)"
+            if time.monotonic() - last_status >= STATUS_EVERY:
+                last_status = time.monotonic()
+                self.summary.running_seconds = elapsed
+                self.display.update(collect(self.summary, self.node, self.actor.stats))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), POLL)
+
+    async def _shutdown(self, budget: float) -> None:
+        """Stop the node (or wait for the stop it started itself), never longer than ``budget``."""
+        kernel = self.node.kernel
+        deadline = time.monotonic() + budget
+        if kernel.is_running() and not getattr(kernel, "_is_stopping", False):
+            try:
+                await asyncio.wait_for(kernel.stop_async(), budget)
+            except TimeoutError:
+                kernel._is_running = False  # let dispose() proceed instead of waiting again
+            except Exception as error:  # a strategy raising in on_stop must not hang the exit
+                kernel.logger.error(f"Error while stopping: {type(error).__name__}: {error}")
+        while kernel.is_running() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        await _drain_tasks(max(0.5, min(2.0, deadline - time.monotonic())))
+
+
+async def _drain_tasks(timeout: float) -> None:
+    """Cancel what nautilus/the IB client left scheduled, so closing the loop is quiet."""
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=timeout)
