@@ -1,0 +1,48 @@
+"""Configuration of the simulated IB Gateway (immutable; shared by the CLI, launcher and server)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Text-encoded protocol ends at 200: from 201 on IB switches message ids to raw ints and
+# payloads to protobuf. 157 is the oldest layout the encoders know about (ib_async-style
+# clients advertise v157..178).
+PROTOCOL_MIN_VERSION = 157
+PROTOCOL_MAX_VERSION = 200
+
+
+@dataclass(frozen=True)
+class PacingLimits:
+    """IB's historical-data pacing rules (error 162 when violated); scale down in tests."""
+
+    max_requests: int = 60  # per window_s
+    window_s: float = 600.0
+    identical_within_s: float = 15.0  # identical request repeated within this time
+    same_contract_max: int = 6  # requests for one contract ...
+    same_contract_window_s: float = 2.0  # ... within this time
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    host: str = "127.0.0.1"
+    port: int = 4002
+    seed: int = 42
+    universe_files: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ("DU123456",)
+    read_only_api: bool = False
+    tick_interval_ms: int = 250
+    control_port: int | None = None
+    pacing: PacingLimits = field(default_factory=PacingLimits)
+    server_version_max: int = PROTOCOL_MAX_VERSION
+    server_version_min: int = PROTOCOL_MIN_VERSION
+    initial_cash: float = 1_000_000.0
+    base_currency: str = "USD"
+    # Large replies (chains, history) are written in batches with a pause in between:
+    # nautilus' client degrades badly on big unread backlogs.
+    reply_batch_size: int = 50
+    reply_batch_pause_ms: float = 20.0
+    # Auction orders (MOC/LOC/OPG/CLS) are filled at the next simulated auction.
+    auction_interval_s: float = 30.0
+    timezone: str = "US/Eastern"
+    log_level: str = "WARNING"

@@ -1,0 +1,155 @@
+"""Deterministic simulated prices: a function of (seed, instrument, time), so history, live
+ticks and fills agree, and any run with the same seed sees the same path."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from runner.sim.chains import black_scholes
+from runner.sim.records import ContractRecord
+
+_MASK = (1 << 64) - 1
+_DAY = 86_400.0
+
+
+def mix64(value: int) -> int:
+    """splitmix64 finaliser: a fast, well-distributed hash of an integer."""
+    value = (value + 0x9E3779B97F4A7C15) & _MASK
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK
+    return value ^ (value >> 31)
+
+
+def unit(key: int, index: int) -> float:
+    """Deterministic pseudo-random number in [-1, 1) for (key, index)."""
+    return mix64(key ^ mix64(index)) / 2**63 - 1.0
+
+
+@dataclass(slots=True)
+class Quote:
+    bid: float
+    ask: float
+    bid_size: int
+    ask_size: int
+    last: float
+    last_size: int
+    volume: int
+
+    @property
+    def mid(self) -> float:
+        return (self.bid + self.ask) / 2
+
+
+@dataclass(slots=True)
+class Bar:
+    time: int
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: int
+    wap: float
+    count: int
+
+
+class Market:
+    def __init__(self, seed: int, tick_interval_s: float, universe) -> None:
+        self.seed = seed
+        self.tick_interval_s = tick_interval_s
+        self.universe = universe
+        self._quote_cache: dict[int, tuple[int, Quote]] = {}
+        self.overrides: dict[int, float] = {}  # conId -> multiplicative shock set by control
+
+    def key(self, record: ContractRecord) -> int:
+        return mix64(self.seed * 1_000_003 + record.conId)
+
+    def level(self, record: ContractRecord, t: float) -> float:
+        """Smooth deterministic reference price at time t (epoch seconds)."""
+        if record.is_derivative:
+            return self._derivative_level(record, t)
+        key = self.key(record)
+        daily = record.volatility / math.sqrt(252.0)
+        phases = [(unit(key, i) + 1) * math.pi for i in range(3)]
+        x = (0.8 * daily * math.sin(2 * math.pi * t / (3.1 * _DAY) + phases[0])
+             + 0.35 * daily * math.sin(2 * math.pi * t / 9_000.0 + phases[1])
+             + 0.12 * daily * math.sin(2 * math.pi * t / 780.0 + phases[2]))
+        return record.price * math.exp(x) * self.overrides.get(record.conId, 1.0)
+
+    def _derivative_level(self, record: ContractRecord, t: float) -> float:
+        underlying = self.universe.get(record.underConId)
+        if underlying is None:
+            return record.price * self.overrides.get(record.conId, 1.0)
+        spot = self.level(underlying, t)
+        expiry = _expiry_epoch(record.lastTradeDateOrContractMonth)
+        years = max(expiry - t, 3_600.0) / (365.0 * _DAY)
+        value = black_scholes(spot, record.strike, years, record.volatility, record.right)
+        return max(value, record.minTick) * self.overrides.get(record.conId, 1.0)
+
+    def tick_index(self, t: float) -> int:
+        return int(t / self.tick_interval_s)
+
+    def quote(self, record: ContractRecord, t: float) -> Quote:
+        index = self.tick_index(t)
+        cached = self._quote_cache.get(record.conId)
+        if cached is not None and cached[0] == index:
+            return cached[1]
+        quote = self.quote_at(record, index, index * self.tick_interval_s)
+        self._quote_cache[record.conId] = (index, quote)
+        return quote
+
+    def quote_at(self, record: ContractRecord, index: int, t: float) -> Quote:
+        key = self.key(record)
+        tick = record.minTick
+        jitter = unit(key, index * 4) * record.volatility * 2e-4
+        mid = self.level(record, t) * (1.0 + jitter)
+        half = record.spread_ticks * tick / 2
+        bid = max(round_price(mid - half, tick, math.floor), tick)
+        ask = round_price(bid + record.spread_ticks * tick, tick, round)
+        base_size = _base_size(record)
+        bid_size = base_size * (3 + int(4 * (unit(key, index * 4 + 1) + 1)))
+        ask_size = base_size * (3 + int(4 * (unit(key, index * 4 + 2) + 1)))
+        side = unit(key, index * 4 + 3)
+        last = ask if side > 0 else bid
+        last_size = base_size * (1 + int(abs(side) * 5))
+        volume = base_size * (100_000 + int(t) % _DAY_INT * 7 // 10)
+        return Quote(bid, ask, bid_size, ask_size, last, last_size, volume)
+
+    def bar(self, record: ContractRecord, start: int, seconds: int) -> Bar:
+        """Bar [start, start+seconds): deterministic for any window and request order."""
+        key = self.key(record)
+        tick = record.minTick
+        open_ = self.level(record, start)
+        close = self.level(record, start + seconds)
+        spread = abs(unit(key, start * 7 + 1)) * record.volatility * 1e-3 * math.sqrt(seconds / 60)
+        high = max(open_, close) * (1 + spread)
+        low = min(open_, close) * (1 - spread)
+        o, h, l, c = (round_price(v, tick, round) for v in (open_, high, low, close))
+        h, l = max(o, h, l, c), min(o, h, l, c)
+        count = 1 + int((unit(key, start * 7 + 2) + 1) * seconds / 2)
+        volume = _base_size(record) * count * 3
+        wap = round((o + h + l + c) / 4, 6)
+        return Bar(start, o, h, l, c, volume, wap, count)
+
+
+_DAY_INT = 86_400
+
+
+def _base_size(record: ContractRecord) -> int:
+    return {"STK": 100, "CASH": 100_000, "CRYPTO": 1, "FUT": 1, "OPT": 10, "FOP": 5}.get(
+        record.secType, 1)
+
+
+def round_price(value: float, tick: float, how=round) -> float:
+    steps = how(value / tick + 1e-9) if how is math.floor else how(value / tick)
+    return round(steps * tick, 10)
+
+
+def _expiry_epoch(yyyymmdd: str) -> float:
+    import calendar
+    import time
+
+    if len(yyyymmdd) < 8:
+        return time.time() + 30 * _DAY
+    tm = (int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]), 21, 0, 0)
+    return float(calendar.timegm(tm))

@@ -1,0 +1,46 @@
+"""IB's historical-data pacing rules; a violation is answered with error 162."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from runner.sim.config import PacingLimits
+
+
+class PacingGuard:
+    def __init__(self, limits: PacingLimits) -> None:
+        self.limits = limits
+        self._all: deque[float] = deque()
+        self._identical: dict[str, float] = {}
+        self._per_contract: dict[str, deque[float]] = {}
+
+    def check(self, request_key: str, contract_key: str, now: float) -> str | None:
+        """Record a request; the violation message when it breaks a rule, else None."""
+        lim = self.limits
+        if not lim.enabled:
+            return None
+        while self._all and now - self._all[0] > lim.window_s:
+            self._all.popleft()
+        if len(self._all) >= lim.max_requests:
+            return (f"Historical Market Data Service error message:Max rate of messages "
+                    f"exceeded: more than {lim.max_requests} requests in {lim.window_s:g} s")
+        last = self._identical.get(request_key)
+        if last is not None and now - last < lim.identical_within_s:
+            return ("Historical Market Data Service error message:Pacing violation: identical "
+                    f"request within {lim.identical_within_s:g} seconds")
+        recent = self._per_contract.setdefault(contract_key, deque())
+        while recent and now - recent[0] > lim.same_contract_window_s:
+            recent.popleft()
+        if len(recent) >= lim.same_contract_max:
+            return (f"Historical Market Data Service error message:Pacing violation: more than "
+                    f"{lim.same_contract_max} requests for one contract within "
+                    f"{lim.same_contract_window_s:g} seconds")
+        self._all.append(now)
+        self._identical[request_key] = now
+        recent.append(now)
+        return None
+
+    def reset(self) -> None:
+        self._all.clear()
+        self._identical.clear()
+        self._per_contract.clear()
