@@ -147,9 +147,10 @@ def apply_set(data: dict[str, Any], positions: Positions, assignment: str, index
 
 def _step(node: Any, key: str | int, kind: type, walked: list[str | int]) -> Any:
     if isinstance(node, dict) and isinstance(key, str):
-        if not isinstance(node.get(key), (dict, list)):
+        if node.get(key) is None:
             node[key] = kind()
-        return node[key]
+        if isinstance(node[key], (dict, list)):
+            return node[key]
     if isinstance(node, list) and isinstance(key, int) and key < len(node):
         return node[key]
     raise ValueError(f"--set: cannot descend into {format_path(tuple(walked))}")

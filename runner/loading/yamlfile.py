@@ -62,8 +62,8 @@ def read_document(path: str, interpolator: Interpolator | None = None) -> tuple[
     try:
         root = yaml.compose(text, Loader=SpecLoader)
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(path, exc) from None
-    if root is None:
+        raise _syntax_error(path, text, exc) from None
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null")):
         raise YamlError(Location(path, 1, 1), "the file is empty: expected a mapping with 'version: 1'")
     builder = _TreeBuilder(path, interpolator)
     data = builder.build(root, ())
@@ -88,11 +88,11 @@ def _read_text(path: str) -> str:
         raise YamlError(Location(path, line, col), f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
 
 
-def _syntax_error(path: str, exc: yaml.MarkedYAMLError) -> YamlError:
+def _syntax_error(path: str, text: str, exc: yaml.MarkedYAMLError) -> YamlError:
     mark = exc.problem_mark or exc.context_mark
     location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
     problem = exc.problem or "invalid YAML"
-    if "'\\t'" in problem:
+    if mark is not None and text[mark.index : mark.index + 1] == "\t" or "'\\t'" in problem:
         problem = "tab character: YAML indentation must use spaces"
     elif exc.context:
         problem = f"{problem} ({exc.context})"
@@ -152,7 +152,7 @@ class _TreeBuilder:
                 result.setdefault(key, value)
 
     def build_scalar(self, node: yaml.ScalarNode) -> Any:
-        value = self.constructor.construct_object(node)
+        value = construct_scalar(node)
         if not isinstance(value, str) or self.interpolator is None or "$" not in value:
             return value
         try:
@@ -165,8 +165,19 @@ class _TreeBuilder:
         return resolve_plain_scalar(text) if not node.style else text
 
 
+def construct_scalar(node: yaml.ScalarNode) -> Any:
+    if node.tag == "tag:yaml.org,2002:int":
+        # YAML 1.2: `012` is twelve (PyYAML would read YAML 1.1 octal), `0o12` is octal.
+        text = node.value
+        base = 16 if text.startswith("0x") else 8 if text.startswith("0o") else 10
+        return int(text[2:] if base != 10 else text, base)
+    return _CONSTRUCTOR.construct_object(node)
+
+
 def resolve_plain_scalar(text: str) -> Any:
     """Type `text` as if written unquoted in YAML (1.2 core schema)."""
     tag = SpecLoader.resolve(SpecLoader, yaml.ScalarNode, text, (True, False))  # type: ignore[arg-type]
-    node = yaml.ScalarNode(tag, text)
-    return yaml.SafeLoader("").construct_object(node)
+    return construct_scalar(yaml.ScalarNode(tag, text))
+
+
+_CONSTRUCTOR = yaml.SafeLoader("")
