@@ -42,6 +42,22 @@ class TickRequest(Frozen):
     """Window end (exclusive), after `start`."""
 
 
+class Pacing(Frozen):
+    """Historical-data pacing limits ibrun schedules its requests within (IB's rules by default;
+    error 162 still triggers a backoff and retry)."""
+
+    max_requests: int = Field(60, ge=1)
+    """At most this many requests ..."""
+    window_seconds: float = Field(600, gt=0)
+    """... within this many seconds."""
+    identical_cooldown_seconds: float = Field(15, ge=0)
+    """No identical request within this many seconds."""
+    per_contract_max: int = Field(6, ge=1)
+    """At most this many requests for one contract ..."""
+    per_contract_window_seconds: float = Field(2, gt=0)
+    """... within this many seconds."""
+
+
 class Download(Frozen):
     """What `ibrun download` fetches; instruments come from the spec's `instruments:` section
     (`load_ids` and `contracts`, chains included). Re-running skips what the catalog holds."""
@@ -60,6 +76,8 @@ class Download(Frozen):
     """Per-request timeout in seconds."""
     max_retries: int = Field(8, ge=0, le=100)
     """Retries of one request after a pacing violation (IB error 162) or a timeout, with backoff."""
+    pacing: Pacing | None = None
+    """Pacing limits; default: IB's (for a simulated gateway: the limits it enforces)."""
     bars: list[BarRequest] = []
     """Bar windows; each spec of each entry is fetched for every instrument."""
     ticks: list[TickRequest] = []

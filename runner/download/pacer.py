@@ -1,0 +1,107 @@
+"""Schedule historical-data requests inside IB's pacing rules.
+
+IB answers error 162 ("pacing violation") when a client makes more than 60 requests in ten
+minutes, repeats an identical request within 15 seconds, or makes more than 6 requests for one
+contract within 2 seconds. `Pacer.wait(key, contract)` sleeps until a request is allowed and
+records it; `backoff(attempt)` is how long to wait after a 162 before retrying. Pure: the clock
+and sleep are injectable, so unit tests run instantly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PacingRules:
+    max_requests: int = 60
+    window_s: float = 600.0
+    identical_within_s: float = 15.0
+    per_contract_max: int = 6
+    per_contract_window_s: float = 2.0
+    margin_s: float = 0.05
+    """Slack added to every computed wait (clock skew between us and the gateway)."""
+    backoff_cap_s: float = 60.0
+
+    @classmethod
+    def from_model(cls, pacing) -> PacingRules:  # noqa: ANN001 - a model.download.Pacing/SimPacing
+        return cls(
+            max_requests=pacing.max_requests,
+            window_s=pacing.window_seconds,
+            identical_within_s=pacing.identical_cooldown_seconds,
+            per_contract_max=pacing.per_contract_max,
+            per_contract_window_s=pacing.per_contract_window_seconds,
+            margin_s=min(0.05, pacing.per_contract_window_seconds / 20),
+            backoff_cap_s=max(1.0, min(60.0, pacing.window_seconds / 4)),
+        )
+
+
+@dataclass
+class Pacer:
+    rules: PacingRules = field(default_factory=PacingRules)
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    waited_s: float = 0.0
+    """Total time spent waiting for pacing (rules and 162 backoffs)."""
+    requests: int = 0
+    _all: deque[float] = field(default_factory=deque)
+    _by_contract: dict[Hashable, deque[float]] = field(default_factory=dict)
+    _last_identical: dict[Hashable, float] = field(default_factory=dict)
+
+    def delay(self, key: Hashable, contract: Hashable) -> float:
+        """Seconds until a request `key` for `contract` may be sent (0: now)."""
+        now, rules = self.clock(), self.rules
+        self._expire(now)
+        waits = [0.0]
+        if len(self._all) >= rules.max_requests:
+            waits.append(self._all[-rules.max_requests] + rules.window_s - now)
+        recent = self._by_contract.get(contract, ())
+        if len(recent) >= rules.per_contract_max:
+            waits.append(recent[-rules.per_contract_max] + rules.per_contract_window_s - now)
+        if key in self._last_identical:
+            waits.append(self._last_identical[key] + rules.identical_within_s - now)
+        longest = max(waits)
+        return longest + rules.margin_s if longest > 0 else 0.0
+
+    def record(self, key: Hashable, contract: Hashable) -> None:
+        now = self.clock()
+        self._all.append(now)
+        self._by_contract.setdefault(contract, deque()).append(now)
+        self._last_identical[key] = now
+        self.requests += 1
+
+    async def wait(self, key: Hashable, contract: Hashable) -> float:
+        """Sleep until the request is allowed, then record it as sent; returns the time waited."""
+        waited = 0.0
+        while (delay := self.delay(key, contract)) > 0:
+            await self.sleep(delay)
+            waited += delay
+        self.record(key, contract)
+        self.waited_s += waited
+        return waited
+
+    def backoff(self, attempt: int) -> float:
+        """Wait after the `attempt`-th (0-based) pacing violation in a row."""
+        base = max(self.rules.per_contract_window_s, 0.05)
+        return min(self.rules.backoff_cap_s, base * 2**attempt)
+
+    async def penalty(self, attempt: int) -> float:
+        delay = self.backoff(attempt)
+        await self.sleep(delay)
+        self.waited_s += delay
+        return delay
+
+    def _expire(self, now: float) -> None:
+        rules = self.rules
+        while self._all and self._all[0] <= now - rules.window_s:
+            self._all.popleft()
+        for times in self._by_contract.values():
+            while times and times[0] <= now - rules.per_contract_window_s:
+                times.popleft()
+        horizon = now - rules.identical_within_s
+        if len(self._last_identical) > 1024:
+            self._last_identical = {k: t for k, t in self._last_identical.items() if t > horizon}
