@@ -1,0 +1,68 @@
+"""Run the simulator in the foreground until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from runner.sim.config import PacingLimits, SimConfig
+
+
+def config_to_json(config: SimConfig) -> str:
+    return json.dumps(dataclasses.asdict(config))
+
+
+def config_from_json(text: str) -> SimConfig:
+    data = json.loads(text)
+    data["pacing"] = PacingLimits(**data.get("pacing", {}))
+    for key in ("universe_files", "accounts"):
+        data[key] = tuple(data.get(key, ()))
+    return SimConfig(**data)
+
+
+def ready_line(host: str, port: int, control_port: int | None) -> str:
+    return (f"IBRUN-SIM READY host={host} port={port} "
+            f"control_port={control_port if control_port is not None else ''} pid={os.getpid()}")
+
+
+async def serve(config: SimConfig, ready_file: str | None = None) -> None:
+    from runner.sim.control import serve_control
+    from runner.sim.server import SimServer
+
+    server = SimServer(config)
+    await server.start()
+    control_port = None
+    control = None
+    if config.control_port is not None:
+        control = await serve_control(server, "127.0.0.1", config.control_port)
+        control_port = control.sockets[0].getsockname()[1]
+    line = ready_line(config.host, server.port, control_port)
+    print(line, flush=True)
+    if ready_file:
+        tmp = Path(ready_file + ".tmp")
+        tmp.write_text(line + "\n")
+        tmp.replace(ready_file)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    if control is not None:
+        control.close()
+    await server.stop()
+
+
+def run(config: SimConfig, ready_file: str | None = None) -> None:
+    logging.basicConfig(level=config.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        asyncio.run(serve(config, ready_file))
+    except OSError as exc:
+        print(f"ibrun sim: cannot listen on {config.host}:{config.port}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc

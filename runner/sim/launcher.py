@@ -1,0 +1,110 @@
+"""Start the simulator as a child process (its own GIL) and stop it reliably."""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from runner.sim.app import config_to_json
+from runner.sim.config import SimConfig
+
+_READY = re.compile(r"IBRUN-SIM READY host=(\S+) port=(\d+) control_port=(\d*)")
+_PR_SET_PDEATHSIG = 1
+
+
+class SimulatorStartError(RuntimeError):
+    """The simulator did not come up; the message carries the tail of its stderr."""
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass  # not Linux: best effort only
+
+
+class SimProcess:
+    def __init__(self, process: subprocess.Popen, host: str, port: int,
+                 control_port: int | None, stderr_path: Path, workdir: tempfile.TemporaryDirectory
+                 ) -> None:
+        self.process = process
+        self.host = host
+        self.port = port
+        self.control_port = control_port
+        self.stderr_path = stderr_path
+        self._workdir = workdir
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stderr_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.stderr_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self, timeout: float = 5.0) -> int | None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)
+        self._workdir.cleanup()
+        return self.process.returncode
+
+    def __enter__(self) -> SimProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def start_simulator(config: SimConfig, *, startup_timeout: float = 10.0) -> SimProcess:
+    """Launch `python -m runner.sim` and wait for it to listen (port 0 = a free port)."""
+    workdir = tempfile.TemporaryDirectory(prefix="ibrun-sim-")
+    ready = Path(workdir.name) / "ready"
+    stderr_path = Path(workdir.name) / "stderr.log"
+    argv = [sys.executable, "-m", "runner.sim", "--config-json", config_to_json(config),
+            "--ready-file", str(ready)]
+    with open(stderr_path, "wb") as stderr:
+        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=stderr, preexec_fn=_die_with_parent,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.monotonic() + startup_timeout
+    while time.monotonic() < deadline:
+        if ready.exists():
+            match = _READY.search(ready.read_text())
+            if match:
+                control = int(match.group(3)) if match.group(3) else None
+                return SimProcess(process, match.group(1), int(match.group(2)), control,
+                                  stderr_path, workdir)
+        if process.poll() is not None:
+            break
+        time.sleep(0.02)
+    sim = SimProcess(process, config.host, config.port, None, stderr_path, workdir)
+    tail = sim.stderr_tail()
+    sim.stop(timeout=2)
+    raise SimulatorStartError(
+        f"ibrun sim did not become ready within {startup_timeout:g}s "
+        f"(exit code {process.returncode}); stderr tail:\n{tail}")
+
+
+def free_port_config(config: SimConfig | None = None, **changes) -> SimConfig:
+    """A config on free ports (API and control) — convenient for tests and embedding."""
+    base = config or SimConfig()
+    return dataclasses.replace(base, port=0, control_port=0, **changes)
