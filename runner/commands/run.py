@@ -95,8 +95,14 @@ def _run(spec, duration, dry_run, confirm_live, sets, env_file, no_status):  # t
 
 def main(argv: list[str] | None = None) -> int:
     """Stand-alone entry (`python -m runner.commands.run SPEC ...`), same contract as the CLI."""
+    from runner.launch import signals
+
+    signals.install()
     try:
         run_command.main(args=argv, prog_name="ibrun run", standalone_mode=False)
+    except KeyboardInterrupt:
+        print(f"ibrun: interrupted by {signals.last()}", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
     except IbrunError as error:
         print(f"ibrun: {error}", file=sys.stderr)
         return int(error.exit_code)
