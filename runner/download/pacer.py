@@ -28,7 +28,7 @@ class PacingRules:
     backoff_cap_s: float = 60.0
 
     @classmethod
-    def from_model(cls, pacing) -> PacingRules:  # noqa: ANN001 - a model.download.Pacing/SimPacing
+    def from_model(cls, pacing) -> PacingRules:
         return cls(
             max_requests=pacing.max_requests,
             window_s=pacing.window_seconds,

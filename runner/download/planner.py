@@ -171,7 +171,7 @@ class SeriesPlan:
     windows: tuple[tuple[int, int], ...]
 
 
-def plan_series(download, instrument_ids: list[str]) -> list[SeriesPlan]:  # noqa: ANN001
+def plan_series(download, instrument_ids: list[str]) -> list[SeriesPlan]:
     """Every (instrument, bar spec / tick type) series of a `Download` with its key windows."""
     windows: dict[Series, list[tuple[int, int]]] = {}
     for request in download.bars:

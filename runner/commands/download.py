@@ -1,0 +1,101 @@
+"""`ibrun download SPEC`: the spec's instruments, bars and ticks into a ParquetDataCatalog.
+
+Errors are raised as :class:`runner.errors.IbrunError` subclasses (the CLI prints them and exits
+with their code): SpecInvalid 1, GatewayUnreachable 4, InstrumentNotFound 9, DownloadFailed 12,
+Interrupted 130 (the catalog stays consistent; re-running resumes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from pathlib import Path
+
+import click
+
+from runner.commands.common import load_options, spec_options
+from runner.errors import DownloadFailed, IbrunError, SpecInvalid, SpecIssue
+
+_SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command("download")
+@click.argument("spec", type=_SPEC_PATH)
+@spec_options
+@click.option(
+    "--catalog",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Catalog directory (overrides download.catalog).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress output; just the final table.")
+@click.option("--traceback", "show_traceback", is_flag=True, help="Print tracebacks of errors.")
+def download_command(
+    spec: Path,
+    sets: tuple[str, ...],
+    env_file: Path | None,
+    catalog: Path | None,
+    quiet: bool,
+    show_traceback: bool,
+) -> None:
+    """Download SPEC's instruments, bars and ticks into a ParquetDataCatalog (resumable)."""
+    try:
+        result = download(spec, sets, env_file, catalog, quiet)
+    except IbrunError as error:
+        if show_traceback:
+            traceback.print_exception(error)
+        raise
+    except KeyboardInterrupt:
+        from runner.errors import Interrupted
+
+        raise Interrupted("interrupted before the download started; nothing written") from None
+    except Exception as error:
+        if show_traceback:
+            raise
+        raise DownloadFailed(
+            f"unexpected {type(error).__name__}: {error} (rerun with --traceback for details)"
+        ) from error
+    from runner.download.report import print_summary
+
+    print_summary(result)
+
+
+def download(
+    spec_path: Path,
+    sets: tuple[str, ...] = (),
+    env_file: Path | None = None,
+    catalog: Path | None = None,
+    quiet: bool = False,
+):
+    """Load the spec, start its gateway if ibrun owns it, and run the download."""
+    from runner.pipeline import load_spec
+
+    loaded = load_spec(spec_path, load_options(sets, env_file))
+    spec = loaded.spec
+    if spec.download is None:
+        raise SpecInvalid([SpecIssue(
+            _location(spec_path), "download", "the spec has no download: section", "check",
+        )])
+    from runner.download.engine import Job, run_job
+    from runner.download.pacer import Pacer
+    from runner.download.report import Progress
+    from runner.launch.gateway import gateway_endpoint
+
+    target = catalog if catalog is not None else Path(spec.download.catalog)
+    with gateway_endpoint(spec, loaded.base_dir) as endpoint:
+        job = Job(
+            spec, endpoint.host, endpoint.port, target, Progress(quiet=quiet),
+            Pacer(_rules(spec)),
+        )
+        return asyncio.run(run_job(job))
+
+
+def _rules(spec):
+    from runner.download.engine import pacing_rules
+
+    return pacing_rules(spec)
+
+
+def _location(path: Path):
+    from runner.errors import Location
+
+    return Location(str(path), 1, 1)

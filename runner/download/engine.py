@@ -1,0 +1,196 @@
+"""Run a spec's `download:` section: connect, resolve instruments, fetch what is missing, write.
+
+Work is done chunk by chunk, oldest first per series; each finished chunk is one atomic catalog
+write, so a SIGINT/SIGTERM (or a crash) at any point leaves a consistent catalog and the next
+run continues where this one stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner.download.fetch import Fetcher, FetchSettings, SeriesUnavailable
+from runner.download.ib import IbSession, Resolved
+from runner.download.pacer import Pacer, PacingRules
+from runner.download.planner import Chunk, Series, covered_keys, plan_chunks, plan_series
+from runner.download.report import Progress, SeriesResult
+from runner.download.store import CatalogStore
+from runner.download.timeutil import NS
+from runner.errors import InstrumentNotFound, Interrupted
+from runner.model import Spec
+from runner.model.download import Download
+
+
+@dataclass
+class DownloadResult:
+    catalog: Path
+    instruments: list[str]
+    new_instruments: int
+    series: list[SeriesResult]
+    requests: int = 0
+    retries: int = 0
+    pacing_wait_s: float = 0.0
+    elapsed_s: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def rows_written(self) -> int:
+        return sum(s.new_rows for s in self.series)
+
+
+@dataclass
+class Job:
+    spec: Spec
+    host: str
+    port: int
+    catalog: Path
+    progress: Progress
+    pacer: Pacer = field(default_factory=Pacer)
+
+    @property
+    def download(self) -> Download:
+        assert self.spec.download is not None
+        return self.spec.download
+
+
+def pacing_rules(spec: Spec) -> PacingRules:
+    """The spec's `download.pacing`, else the simulated gateway's limits, else IB's."""
+    assert spec.download is not None
+    if spec.download.pacing is not None:
+        return PacingRules.from_model(spec.download.pacing)
+    if spec.gateway.simulated is not None:
+        return PacingRules.from_model(spec.gateway.simulated.pacing)
+    return PacingRules()
+
+
+async def run_job(job: Job) -> DownloadResult:
+    """Download everything `job.spec` asks for that the catalog lacks; Interrupted on a signal."""
+    started = time.monotonic()
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    from runner.compiler import compile_instrument_provider
+
+    session = IbSession(
+        job.host, job.port, job.download.client_id, job.download.market_data_type,
+        compile_instrument_provider(job.spec.instruments),
+    )
+    store = CatalogStore(job.catalog)
+    result = DownloadResult(job.catalog, [], 0, [])
+    try:
+        await _run(job, session, store, result)
+    except asyncio.CancelledError:
+        result.interrupted = True
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await session.close()
+        result.requests, result.pacing_wait_s = job.pacer.requests, job.pacer.waited_s
+        result.elapsed_s = time.monotonic() - started
+        job.progress.stop()
+    if result.interrupted:
+        raise Interrupted(_interrupted_message(result))
+    return result
+
+
+async def _run(job: Job, session: IbSession, store: CatalogStore, result: DownloadResult) -> None:
+    await session.connect(timeout=min(60, job.download.timeout))
+    targets = await resolve_instruments(job.spec, session)
+    result.instruments = [t.instrument_id for t in targets]
+    result.new_instruments = store.write_instruments([t.instrument for t in targets])
+    by_id = {t.instrument_id: t for t in targets}
+    now_ns = time.time_ns()
+    work = plan_work(job.download, store, list(by_id), now_ns)
+    result.series = [SeriesResult(series, len(chunks)) for series, chunks in work]
+    job.progress.start(result.series)
+    fetcher = Fetcher(session, job.pacer, FetchSettings(
+        job.download.use_rth, job.download.timeout, job.download.max_retries, now_ns,
+    ))
+    try:
+        for entry, (series, chunks) in zip(result.series, work, strict=True):
+            await _fetch_series(fetcher, store, by_id[series.instrument_id], chunks, entry, job)
+    finally:
+        result.retries = fetcher.retries
+        for entry in result.series:
+            totals = store.totals(entry.series)
+            entry.total_rows, entry.first, entry.last = totals.rows, totals.first, totals.last
+
+
+async def _fetch_series(
+    fetcher: Fetcher, store: CatalogStore, target: Resolved, chunks: list[Chunk],
+    entry: SeriesResult, job: Job,
+) -> None:
+    job.progress.series_started(entry)
+    for chunk in chunks:
+        try:
+            rows = await fetcher.chunk(chunk, target)
+        except SeriesUnavailable as error:
+            entry.unavailable = str(error)
+            break
+        store.write_chunk(chunk, rows)
+        entry.done_chunks += 1
+        entry.new_rows += len(rows)
+        job.progress.chunk_done(entry)
+    job.progress.series_done(entry)
+
+
+def plan_work(
+    download: Download, store: CatalogStore, instrument_ids: list[str], now_ns: int
+) -> list[tuple[Series, list[Chunk]]]:
+    """Chunks still missing per series; windows stop at the last complete bar before now."""
+    work = []
+    for plan in plan_series(download, instrument_ids):
+        series = plan.series
+        horizon = now_ns - series.offset_ns
+        windows = [(lo, min(hi, horizon)) for lo, hi in plan.windows if lo < horizon]
+        covered = covered_keys(series, store.covered(series))
+        work.append((series, plan_chunks(series, windows, covered)))
+    return work
+
+
+async def resolve_instruments(spec: Spec, session: IbSession) -> list[Resolved]:
+    """Every load_id and contract of the spec (chains expand); InstrumentNotFound lists misses."""
+    from nautilus_trader.model.identifiers import InstrumentId
+
+    from runner.compiler import compile_contract
+
+    items: list = [InstrumentId.from_str(i) for i in spec.instruments.load_ids]
+    items += [compile_contract(c) for c in spec.instruments.contracts]
+    labels = [*spec.instruments.load_ids, *(_contract_label(c) for c in spec.instruments.contracts)]
+    resolved: dict[str, Resolved] = {}
+    missing = []
+    for item, label in zip(items, labels, strict=True):
+        found = await session.resolve(item)
+        if not found:
+            missing.append(label)
+        for target in found:
+            resolved.setdefault(target.instrument_id, target)
+    if missing:
+        raise InstrumentNotFound(
+            "IB has no security definition for " + ", ".join(missing)
+            + f" (gateway {session.host}:{session.port})"
+        )
+    return list(resolved.values())
+
+
+def _contract_label(contract) -> str:
+    fields = contract.model_dump(exclude_defaults=True)
+    return "contract " + " ".join(f"{k}={v}" for k, v in fields.items())
+
+
+def _interrupted_message(result: DownloadResult) -> str:
+    done = sum(s.done_chunks for s in result.series)
+    total = sum(s.chunks for s in result.series)
+    return (
+        f"download interrupted after {done}/{total} chunks ({result.rows_written} rows written);"
+        f" the catalog at {result.catalog} is consistent: run the same command again to resume"
+    )
+
+
+__all__ = ["NS", "DownloadResult", "Job", "pacing_rules", "run_job"]

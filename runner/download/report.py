@@ -1,0 +1,115 @@
+"""Progress while downloading (rich bars on a TTY, one line per series otherwise) and the
+closing table of what the catalog holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+
+from runner.download.planner import Series
+from runner.download.timeutil import fmt_ns
+
+if TYPE_CHECKING:
+    from runner.download.engine import DownloadResult
+
+
+@dataclass
+class SeriesResult:
+    series: Series
+    chunks: int
+    done_chunks: int = 0
+    new_rows: int = 0
+    total_rows: int = 0
+    first: int | None = None
+    last: int | None = None
+    unavailable: str | None = None
+    """Why IB served nothing for this series (it is skipped, not recorded as done)."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.series.instrument_id} {self.series.label}"
+
+
+class Progress:
+    """Per-series progress; `rich` bars only when `console` is a terminal."""
+
+    def __init__(self, console: Console | None = None, quiet: bool = False) -> None:
+        self.console = console or Console(stderr=True)
+        self.quiet = quiet
+        self._bars: Any = None
+        self._tasks: dict[int, Any] = {}
+
+    @property
+    def live(self) -> bool:
+        return self.console.is_terminal and not self.quiet
+
+    def start(self, series: list[SeriesResult]) -> None:
+        if not self.live:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichProgress
+
+        self._bars = RichProgress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rows]} rows"), TimeElapsedColumn(),
+            console=self.console, transient=False,
+        )
+        for entry in series:
+            self._tasks[id(entry)] = self._bars.add_task(
+                entry.name, total=max(entry.chunks, 1), rows=0, completed=0 if entry.chunks else 1,
+            )
+        self._bars.start()
+
+    def series_started(self, entry: SeriesResult) -> None:
+        pass
+
+    def chunk_done(self, entry: SeriesResult) -> None:
+        if self._bars is not None:
+            self._bars.update(self._tasks[id(entry)], completed=entry.done_chunks, rows=entry.new_rows)
+
+    def series_done(self, entry: SeriesResult) -> None:
+        if entry.unavailable and not self.quiet:
+            self.console.print(f"ibrun: {entry.name}: skipped: {entry.unavailable}", highlight=False)
+        elif self._bars is None and not self.quiet and entry.chunks:
+            self.console.print(
+                f"ibrun: {entry.name}: {entry.done_chunks} chunk(s), {entry.new_rows} rows",
+                highlight=False,
+            )
+
+    def stop(self) -> None:
+        if self._bars is not None:
+            self._bars.stop()
+            self._bars = None
+
+
+def summary_table(result: DownloadResult) -> Table:
+    table = Table(title=f"catalog {result.catalog}", title_justify="left")
+    for column in ("instrument", "data", "new rows", "rows", "first (UTC)", "last (UTC)"):
+        table.add_column(column, justify="right" if "rows" in column else "left")
+    for entry in result.series:
+        table.add_row(
+            entry.series.instrument_id, f"{entry.series.data_cls} {entry.series.label}",
+            "unavailable" if entry.unavailable else str(entry.new_rows), str(entry.total_rows),
+            fmt_ns(entry.first), fmt_ns(entry.last),
+        )
+    return table
+
+
+def print_summary(result: DownloadResult, console: Console | None = None) -> None:
+    if console is None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=120)
+    if result.series:
+        console.print(summary_table(result))
+    waited = f"{result.pacing_wait_s:.1f} s waiting on pacing" if result.requests else ""
+    console.print(
+        f"{len(result.instruments)} instrument(s) ({result.new_instruments} new),"
+        f" {result.rows_written} rows written in {result.elapsed_s:.1f} s;"
+        f" {result.requests} request(s), {result.retries} retried"
+        + (f", {waited}" if waited else ""),
+        highlight=False,
+    )
