@@ -55,8 +55,8 @@ def split_instrument_id(text: str) -> tuple[str, str]:
     symbol, dot, venue = text.rpartition(".")
     if not dot:
         raise LoadIdError(f"'{text}' is not SYMBOL.VENUE (missing '.')")
-    if not symbol or not venue:
-        raise LoadIdError(f"'{text}' is not SYMBOL.VENUE (empty {'symbol' if not symbol else 'venue'})")
+    if not symbol.strip() or not venue.strip():
+        raise LoadIdError(f"'{text}' is not SYMBOL.VENUE (empty {'symbol' if not symbol.strip() else 'venue'})")
     if not text.isascii() or not text.isprintable():
         raise LoadIdError(f"'{text}' must be printable ASCII")
     return symbol, venue

@@ -67,7 +67,7 @@ class _ExtendsLoader:
             self.issues.append(SpecIssue(exc.location, "$", exc.message, "yaml"))
             return None
         self.sources.append(path)
-        self.issues.extend(SpecIssue(p.location, "$", p.message, "interpolation") for p in problems)
+        self.issues.extend(SpecIssue(p.location, format_path(p.path), p.message, "interpolation") for p in problems)
         return self.resolve_extends(document, (*chain, path))
 
     def resolve_extends(self, document: Document, chain: tuple[str, ...]) -> Document | None:

@@ -50,10 +50,11 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 class YamlError(Exception):
     """A problem with the file itself; carries the location and a user-facing message."""
 
-    def __init__(self, location: Location, message: str) -> None:
+    def __init__(self, location: Location, message: str, path: JsonPath = ()) -> None:
         super().__init__(message)
         self.location = location
         self.message = message
+        self.path = path
 
 
 def read_document(path: str, interpolator: Interpolator | None = None) -> tuple[Document, list[YamlError]]:
@@ -63,6 +64,10 @@ def read_document(path: str, interpolator: Interpolator | None = None) -> tuple[
         root = yaml.compose(text, Loader=SpecLoader)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(path, text, exc) from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlError(
+            _offset_location(path, text, exc.position), f"invalid YAML: character {exc.character!r} is not allowed"
+        ) from None
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null")):
         raise YamlError(Location(path, 1, 1), "the file is empty: expected a mapping with 'version: 1'")
     builder = _TreeBuilder(path, interpolator)
@@ -86,6 +91,11 @@ def _read_text(path: str) -> str:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise YamlError(Location(path, line, col), f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+
+
+def _offset_location(path: str, text: str, offset: int) -> Location:
+    line = text.count("\n", 0, offset) + 1
+    return Location(path, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
 
 
 def _syntax_error(path: str, text: str, exc: yaml.MarkedYAMLError) -> YamlError:
@@ -122,7 +132,7 @@ class _TreeBuilder:
             return self.build_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.build_scalar(node)
+        return self.build_scalar(node, path)
 
     def build_mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -151,14 +161,14 @@ class _TreeBuilder:
             for key, value in merged.items():
                 result.setdefault(key, value)
 
-    def build_scalar(self, node: yaml.ScalarNode) -> Any:
+    def build_scalar(self, node: yaml.ScalarNode, path: JsonPath) -> Any:
         value = construct_scalar(node)
         if not isinstance(value, str) or self.interpolator is None or "$" not in value:
             return value
         try:
             text = self.interpolator(value)
         except ValueError as exc:
-            self.problems.append(YamlError(self.location(node), str(exc)))
+            self.problems.append(YamlError(self.location(node), str(exc), path))
             return value
         # A plain (unquoted) `port: ${PORT}` should become the number the variable holds, as
         # if it had been written there; quoted scalars stay strings.

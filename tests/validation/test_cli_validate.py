@@ -1,0 +1,90 @@
+"""`ibrun validate` through the CLI: arguments, formats, exit codes, and a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VALID = ROOT / "tests/validation/corpus/valid/everything.yaml"
+INVALID = ROOT / "tests/validation/corpus/invalid/unknown-keys.yaml"
+
+
+def test_shipped_specs_and_examples_are_valid(ibrun):
+    result = ibrun("validate", str(ROOT / "specs"), str(ROOT / "examples"))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.startswith("ok: ")
+
+
+def test_usage_errors_exit_2(ibrun):
+    assert ibrun("validate").exit_code == 2
+    missing = ibrun("validate", "no/such/file.yaml")
+    assert missing.exit_code == 2
+    assert "no such file or directory" in missing.stderr
+    assert ibrun("validate", "--format", "xml", str(VALID)).exit_code == 2
+    assert ibrun("validate", str(ROOT / "nothing-*.yaml")).exit_code == 2
+
+
+def test_globs_and_directories(ibrun, tmp_path):
+    (tmp_path / "a.yaml").write_text("version: 1\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.yml").write_text("version: 1\ntrader_id: X-1\n")
+    (tmp_path / "sub" / "workflow.yml").write_text("on: push\njobs: {}\n")  # not a spec: skipped
+    assert ibrun("validate", str(tmp_path)).stdout.strip() == "ok: 2 files valid"
+    assert ibrun("validate", str(tmp_path / "**" / "b.yml")).stdout.strip() == "ok: 1 file valid"
+    assert ibrun("validate", str(tmp_path / "**" / "*.yml")).exit_code == 1  # a glob names files: all checked
+
+
+def test_json_format(ibrun):
+    result = ibrun("validate", "--format", "json", str(VALID), str(INVALID))
+    document = json.loads(result.stdout)
+    assert document["status"] == "invalid"
+    assert [f["valid"] for f in document["files"]] == [True, False]
+    error = document["files"][1]["errors"][0]
+    assert set(error) == {"file", "line", "column", "path", "message", "rule"}
+
+
+def test_github_annotations(ibrun):
+    result = ibrun("validate", "--format", "github", str(INVALID))
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(f"::error file={INVALID},line=5,col=3,title=ibrun $.data.clientid::unknown key")
+
+
+def test_set_and_env_file_apply_before_validation(ibrun, tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text("version: 1\ngateway:\n  port: ${GW_PORT}\n")
+    env = tmp_path / "ci.env"
+    env.write_text("# comment\nGW_PORT=4002\n")
+    assert ibrun("validate", str(spec), "--env-file", str(env)).exit_code == 0
+    bad = ibrun("validate", str(spec), "--env-file", str(env), "--set", "gateway.port=99999")
+    assert bad.exit_code == 1
+    assert "<--set>:1:14: $.gateway.port: input should be less than or equal to 65535" in bad.stdout
+    assert ibrun("validate", str(spec), "--env-file", str(tmp_path / "none.env")).exit_code == 2
+
+
+def test_deep_imports_strategies(ibrun, tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text("version: 1\nnode:\n  strategies:\n    - path: no_such_pkg.mod:Strategy\n")
+    assert ibrun("validate", str(spec)).exit_code == 0
+    deep = ibrun("validate", "--deep", str(spec))
+    assert deep.exit_code == 1
+    assert "cannot import module 'no_such_pkg.mod'" in deep.stdout
+
+
+def test_real_process_and_no_nautilus_import_on_the_default_path(tmp_path):
+    probe = (
+        "import sys; from runner.cli import main\n"
+        "try:\n    main(['validate', sys.argv[1]])\n"
+        "except SystemExit as e:\n    print('nautilus' in ' '.join(sys.modules), e.code)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, str(VALID)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().endswith("False 0")
+    ibrun_bin = shutil.which("ibrun", path=os.path.dirname(sys.executable))
+    assert ibrun_bin, "the ibrun console script is installed in the venv"
+    proc = subprocess.run([ibrun_bin, "validate", str(INVALID)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
