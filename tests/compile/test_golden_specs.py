@@ -15,6 +15,7 @@ fields, and ``load_ids`` strings (guide) vs ``InstrumentId`` (ibrun) encode iden
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,8 @@ from runner.render import canonical
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 LIVE_ACCOUNT = "U7654321"
+# The seed specs this file checks (others in specs/ belong to other features).
+SEED_SPECS = ["paper.yaml", "multi-client.yaml", "derivatives.yaml", "instruments.yaml", "live-docker.yaml"]
 
 
 def primitives(config: Any) -> Any:
@@ -281,7 +284,26 @@ def test_live_docker_gateway_section_matches_the_guides_dockerized_gateway_confi
 # --- every seed spec --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", sorted(SPECS.glob("*.yaml")), ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [SPECS / name for name in SEED_SPECS], ids=lambda path: path.name)
 def test_seed_spec_starts_with_the_schema_modeline(path: Path) -> None:
     first_line = path.read_text().splitlines()[0]
     assert first_line == "# yaml-language-server: $schema=../schemas/ibrun-spec.schema.json"
+
+
+ENVIRONMENTS = SPECS.parent / "examples" / "environments"
+SCHEMA = SPECS.parent / "schemas" / "ibrun-spec.schema.json"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*(SPECS / name for name in SEED_SPECS), *sorted(ENVIRONMENTS.glob("*.yaml"))],
+    ids=lambda path: f"{path.parent.name}/{path.name}",
+)
+def test_shipped_yaml_is_valid_against_the_editor_schema(path: Path) -> None:
+    # What the modeline promises: no red squiggles in an editor, before any interpolation.
+    import jsonschema
+    import yaml
+
+    schema = json.loads(SCHEMA.read_text())
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(yaml.safe_load(path.read_text())))
+    assert [error.message for error in errors] == []
