@@ -110,9 +110,7 @@ def compile_spec(spec: Spec, endpoint: Endpoint | None = None) -> CompiledSpec:
     target = endpoint if endpoint is not None else default_endpoint(spec.gateway)
     provider = compile_instrument_provider(spec.instruments)
     data_client = compile_data_client(spec.data, provider, target)
-    exec_client = (
-        compile_exec_client(spec.exec_, provider, target) if spec.exec_ is not None else None
-    )
+    exec_client = compile_exec_client(spec.exec_, provider, target) if spec.exec_ is not None else None
     node = compile_node(spec.trader_id, spec.node, data_client, exec_client)
     return CompiledSpec(provider, data_client, exec_client, node)
 
@@ -237,9 +235,7 @@ def compile_logging(logging: Logging) -> LoggingConfig:
     # The spec's defaults equal nautilus' (INFO, colors, 5 backups); None and an empty
     # component map mean "not set" and are left to nautilus.
     values = {
-        LOGGING_FIELDS[name]: value
-        for name, value in logging.model_dump().items()
-        if value is not None and value != {}
+        LOGGING_FIELDS[name]: value for name, value in logging.model_dump().items() if value is not None and value != {}
     }
     return LoggingConfig(**values)
 
@@ -248,7 +244,8 @@ def compile_data_engine(data_engine: DataEngine) -> LiveDataEngineConfig:
     return LiveDataEngineConfig(**_set_values(data_engine.model_dump()))
 
 
-def compile_timeouts(timeouts: Timeouts) -> dict[str, float]:
+def compile_timeouts(timeouts: Timeouts) -> dict[str, Any]:
+    # `Any`: these are splatted into TradingNodeConfig next to fields of other types.
     return {f"timeout_{name}": value for name, value in _set_values(timeouts.model_dump()).items()}
 
 

@@ -26,6 +26,7 @@ from nautilus_trader.adapters.interactive_brokers.config import (
     InteractiveBrokersExecClientConfig,
     InteractiveBrokersInstrumentProviderConfig,
 )
+from nautilus_trader.common.config import NautilusConfig
 from nautilus_trader.live.config import RoutingConfig, TradingNodeConfig
 
 from runner.compiler import CompiledSpec, Endpoint, default_endpoint
@@ -123,9 +124,7 @@ def _describe(ref: Any) -> str:
 def parse_rendered(raw: str | bytes) -> TradingNodeConfig:
     """Decode rendered JSON (with secrets shown) back into a TradingNodeConfig."""
     document = json.loads(raw)
-    data_clients = {
-        name: _parse_data_client(config) for name, config in document.pop("data_clients").items()
-    }
+    data_clients = {name: _parse_data_client(config) for name, config in document.pop("data_clients").items()}
     exec_clients = {
         name: InteractiveBrokersExecClientConfig.parse(json.dumps(config))
         for name, config in document.pop("exec_clients").items()
@@ -138,7 +137,7 @@ def _parse_data_client(config: Document) -> InteractiveBrokersDataClientConfig:
     # `market_data_type` is annotated with ibapi's MarketDataTypeEnum, an object rather than a
     # type, so msgspec cannot decode this struct at all: decode its nested structs one by one.
     config = dict(config)
-    nested = {
+    nested: dict[str, type[NautilusConfig]] = {
         "instrument_provider": InteractiveBrokersInstrumentProviderConfig,
         "routing": RoutingConfig,
         "dockerized_gateway": DockerizedIBGatewayConfig,
