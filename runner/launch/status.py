@@ -20,7 +20,7 @@ LINE_INTERVAL = 10.0
 
 def instrument_table(stats: dict[str, InstrumentStats], title: str | None = None) -> Table:
     table = Table(title=title, title_justify="left", expand=False)
-    table.add_column("instrument")
+    table.add_column("instrument", no_wrap=True)
     for name in ("quotes", "trades", "bars", "book"):
         table.add_column(name, justify="right")
     table.add_column("bid", justify="right")
@@ -105,7 +105,9 @@ def _position_text(p: Any) -> str:
 
 def print_summary(s: RunSummary, stream: IO[str] | None = None) -> None:
     """The end-of-run summary, on stdout."""
-    console = Console(file=stream or sys.stdout, highlight=False, soft_wrap=True)
+    stream = stream or sys.stdout
+    width = None if stream.isatty() else 160  # a pipe/log file: no truncated columns
+    console = Console(file=stream, highlight=False, soft_wrap=True, width=width)
     if s.dry_run:
         _print_dry_run(console, s)
         return

@@ -83,7 +83,7 @@ def _collect_orders(summary: RunSummary, cache: Any) -> None:
 
 
 def _collect_positions(summary: RunSummary, node: Any) -> None:
-    from nautilus_trader.adapters.interactive_brokers.common import IB_VENUE
+    from nautilus_trader.model.enums import position_side_to_str
 
     cache, portfolio = node.cache, node.portfolio
     lines = []
@@ -92,7 +92,7 @@ def _collect_positions(summary: RunSummary, node: Any) -> None:
         lines.append(
             PositionLine(
                 instrument=str(position.instrument_id),
-                side=position.side_string(),
+                side=position_side_to_str(position.side),
                 quantity=str(position.quantity),
                 avg_px=f"{position.avg_px_open:g}",
                 realized=str(position.realized_pnl) if position.realized_pnl is not None else "-",
@@ -100,14 +100,25 @@ def _collect_positions(summary: RunSummary, node: Any) -> None:
             )
         )
     summary.positions = lines
-    summary.realized_pnl = _money_list(_safe(lambda: portfolio.realized_pnls(IB_VENUE)))
-    summary.unrealized_pnl = _money_list(_safe(lambda: portfolio.unrealized_pnls(IB_VENUE)))
+    # Per position, by currency: the portfolio's per-venue sums look at IB_VENUE only, while IB
+    # positions live on the instruments' venues (NASDAQ, IDEALPRO, ...).
+    realized: dict[str, float] = {}
+    unrealized: dict[str, float] = {}
+    for position in cache.positions():
+        _add(realized, position.realized_pnl)
+        _add(unrealized, _safe(lambda p=position: portfolio.unrealized_pnl(p.instrument_id)))
+    summary.realized_pnl = _format_sums(realized)
+    summary.unrealized_pnl = _format_sums(unrealized)
 
 
-def _money_list(values: Any) -> list[str]:
-    if not values:
-        return []
-    return [str(money) for money in values.values()]
+def _add(sums: dict[str, float], money: Any) -> None:
+    if money is not None:
+        code = money.currency.code
+        sums[code] = sums.get(code, 0.0) + money.as_double()
+
+
+def _format_sums(sums: dict[str, float]) -> list[str]:
+    return [f"{value:.2f} {code}" for code, value in sorted(sums.items())]
 
 
 def _safe(func: Any) -> Any:

@@ -63,8 +63,11 @@ class Supervisor:
         self.display.start()
         try:
             reason = await self._watch(time.monotonic())
-        finally:
+        except BaseException:
             self.display.stop()
+            await self._shutdown(INTERRUPT_STOP_BUDGET)
+            raise
+        self.display.stop()
         await self._shutdown(INTERRUPT_STOP_BUDGET if self.signal_name else NORMAL_STOP_BUDGET)
         self.summary.stop_reason = reason
         self.summary.interrupted = self.signal_name is not None
