@@ -9,7 +9,6 @@ import pytest
 
 from runner.compiler import compile_spec
 from runner.diff import diff_documents, format_change
-from runner.errors import SpecInvalid
 from runner.options import LoadOptions
 from runner.pipeline import load_spec
 from runner.render import node_document
@@ -70,11 +69,12 @@ def test_overlay_extends_base(overlay: str) -> None:
     assert [source.name for source in loaded.sources] == [overlay, "base.yaml"]
 
 
-def test_base_falls_back_to_the_paper_account_but_live_requires_one() -> None:
+def test_base_falls_back_to_the_paper_account_but_live_never_does() -> None:
     base = rendered("base.yaml", {})
     assert base["exec_clients"]["INTERACTIVE_BROKERS"]["account_id"] == "DU123456"
-    with pytest.raises(SpecInvalid, match="TWS_ACCOUNT"):
-        rendered("live.yaml", {})
+    # Unset: None, i.e. nautilus' own TWS_ACCOUNT lookup at start — never the paper account.
+    live = rendered("live.yaml", {})
+    assert live["exec_clients"]["INTERACTIVE_BROKERS"]["account_id"] is None
 
 
 def test_interpolation_defaults_can_be_overridden_from_the_environment() -> None:

@@ -269,6 +269,12 @@ def test_live_docker_spec_is_the_guides_live_node_at_the_started_gateway(
         assert client.dockerized_gateway is None
 
 
+def test_live_docker_without_tws_account_defers_to_nautilus_fallback_like_the_guide() -> None:
+    # Guide: account_id=os.environ.get("TWS_ACCOUNT") → None when unset.
+    compiled = compile_seed("live-docker.yaml", Endpoint("127.0.0.1", 40123))
+    assert compiled.exec_client.account_id is None
+
+
 def test_live_docker_gateway_section_matches_the_guides_dockerized_gateway_config() -> None:
     # The part nautilus no longer sees: ibrun starts this container itself.
     gateway = load_spec(SPECS / "live-docker.yaml", LoadOptions(environ={"TWS_ACCOUNT": LIVE_ACCOUNT})).spec.gateway
