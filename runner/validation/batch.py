@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 from runner.options import LoadOptions
@@ -40,6 +39,8 @@ def _check_lean(args: tuple[str, LoadOptions, dict[str, str]]) -> FileResult:
 
 
 def _parallel(files: list[str], options: LoadOptions, environ: dict[str, str], workers: int) -> list[FileResult]:
+    from concurrent.futures import ProcessPoolExecutor  # only paid for when used
+
     jobs = [(path, options, environ) for path in files]
     chunk = max(1, len(files) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
