@@ -210,7 +210,6 @@ def market_depth_request(f: Fields, version: int) -> dict:
 
 
 def executions_request(f: Fields, version: int) -> dict:
-    if version < 200:
-        f.skip()
+    f.skip()  # VERSION (always sent)
     return {"req_id": f.int(), "client_id": f.int(), "account": f.str(), "time": f.str(),
             "symbol": f.str(), "sec_type": f.str(), "exchange": f.str(), "side": f.str()}

@@ -125,6 +125,8 @@ class SimServer:
             fields = split_fields(await read_frame(reader))
             if not fields:
                 continue
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("client %s -> %s", session.client_id, fields[:12])
             if self.reply_delay_s:
                 await asyncio.sleep(self.reply_delay_s)
             handler = self.handlers.get(int(fields[0]) if fields[0].isdigit() else -1)
