@@ -109,7 +109,10 @@ def diff_command(
         _format_diff(changes, old_document, new_document, fmt, show_secrets, (str(old), str(new))),
         nl=False,
     )
-    click.get_current_context().exit(1 if changes else 0)
+    if changes:
+        # SystemExit, not ctx.exit(): under `standalone_mode=False` (ibrun's main) click turns
+        # ctx.exit(1) into a return value, and the status would be lost.
+        raise SystemExit(1)
 
 
 def _format_diff(

@@ -171,3 +171,15 @@ def test_unified_diff_masks_secrets_but_says_they_differ(tmp_path: Path) -> None
     assert f"# secret value differs: {ACCOUNT_PATH}" in result.stdout
     shown = CliRunner().invoke(diff_command, [str(old), str(new), "--show-secrets"])
     assert shown.stdout == f'{ACCOUNT_PATH}: "DU1" → "DU2"\n'
+
+
+def test_ibrun_main_keeps_diff_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
+    # Through the real entry point (standalone_mode=False), not only click's test runner.
+    from runner.cli import main
+
+    paper = str(SPECS / "paper.yaml")
+    with pytest.raises(SystemExit) as differ:
+        main(["diff", paper, str(SPECS / "multi-client.yaml")])
+    assert differ.value.code == 1
+    main(["diff", paper, paper])  # identical: returns normally, i.e. exit status 0
+    assert "ibg_client_id: 1 → 2" in capsys.readouterr().out
