@@ -87,7 +87,9 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     show_traceback = "--traceback" in args or bool(os.environ.get("IBRUN_TRACEBACK"))
     try:
-        cli.main(args=args, prog_name="ibrun", standalone_mode=False)
+        code = cli.main(args=args, prog_name="ibrun", standalone_mode=False)
+        if isinstance(code, int) and code != 0:  # a command's ctx.exit(code)
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -71,7 +71,10 @@ def read_document(path: str, interpolator: Interpolator | None = None) -> tuple[
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null")):
         raise YamlError(Location(path, 1, 1), "the file is empty: expected a mapping with 'version: 1'")
     builder = _TreeBuilder(path, interpolator)
-    data = builder.build(root, ())
+    try:
+        data = builder.build(root, ())
+    except yaml.MarkedYAMLError as exc:  # e.g. an unknown tag such as !!python/object
+        raise _syntax_error(path, text, exc) from None
     if not isinstance(data, dict):
         raise YamlError(builder.positions.values[()], "expected a mapping at the top of the file")
     return Document(data, builder.positions, path), builder.problems
