@@ -135,6 +135,7 @@ class _TreeBuilder:
             return self.build_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self.build_scalar(node, path)
 
     def build_mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import ConfigDict, Field
+from pydantic.config import JsonDict
 
 from runner.model.base import FROZEN, Frozen
 
@@ -27,7 +28,7 @@ SecType = Literal[
 ExpiryDays = Field(None, ge=0)
 # Dates and multipliers are strings for IB, but YAML users write them unquoted: the schema
 # accepts both so editors agree with ibrun (which turns numbers into their text).
-_TEXT_OR_NUMBER = {"type": ["string", "integer"]}
+_TEXT_OR_NUMBER: JsonDict = {"type": ["string", "integer"]}
 
 
 class Contract(Frozen):
