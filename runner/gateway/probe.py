@@ -33,8 +33,7 @@ MSG_START_API = 71
 ERROR_CLIENT_ID_IN_USE = 326
 
 UNREACHABLE_HINT = (
-    "is TWS/Gateway running with the API enabled? "
-    "default ports: TWS 7497 paper/7496 live, Gateway 4002/4001"
+    "is TWS/Gateway running with the API enabled? default ports: TWS 7497 paper/7496 live, Gateway 4002/4001"
 )
 
 
@@ -66,9 +65,7 @@ def probe_gateway(host: str, port: int, *, client_id: int = 0, timeout: float = 
         greeting = _read_fields(sock, deadline, where, "server version")
         server_version = _parse_server_version(greeting, where)
         sock.sendall(_frame(_start_api_payload(client_id, server_version)))
-        accounts, next_id = _await_start_api_replies(
-            sock, deadline, where, server_version, client_id
-        )
+        accounts, next_id = _await_start_api_replies(sock, deadline, where, server_version, client_id)
     finally:
         sock.close()
     return ProbeResult(
@@ -84,18 +81,13 @@ def _connect(host: str, port: int, timeout: float) -> socket.socket:
     try:
         return socket.create_connection((host, port), timeout=timeout)
     except ConnectionRefusedError as error:
-        raise GatewayUnreachable(
-            f"connection refused at {host}:{port}: {UNREACHABLE_HINT}"
-        ) from error
+        raise GatewayUnreachable(f"connection refused at {host}:{port}: {UNREACHABLE_HINT}") from error
     except TimeoutError as error:
         raise GatewayUnreachable(
-            f"no answer from {host}:{port} within {timeout:g}s (firewall or wrong host?): "
-            f"{UNREACHABLE_HINT}"
+            f"no answer from {host}:{port} within {timeout:g}s (firewall or wrong host?): {UNREACHABLE_HINT}"
         ) from error
     except OSError as error:
-        raise GatewayUnreachable(
-            f"cannot connect to {host}:{port}: {error}: {UNREACHABLE_HINT}"
-        ) from error
+        raise GatewayUnreachable(f"cannot connect to {host}:{port}: {error}: {UNREACHABLE_HINT}") from error
 
 
 def _frame(payload: bytes) -> bytes:
@@ -115,9 +107,7 @@ def _parse_server_version(fields: list[str], where: str) -> int:
     except (IndexError, ValueError) as error:
         raise HandshakeFailed(f"{where} answered the API handshake with {fields[:2]!r}") from error
     if not MIN_VERSION <= version <= MAX_VERSION:
-        raise HandshakeFailed(
-            f"{where} chose server version {version}, outside v{MIN_VERSION}..{MAX_VERSION}"
-        )
+        raise HandshakeFailed(f"{where} chose server version {version}, outside v{MIN_VERSION}..{MAX_VERSION}")
     return version
 
 
@@ -139,9 +129,7 @@ def _await_start_api_replies(
     return accounts, next_id
 
 
-def _raise_on_fatal_error(
-    fields: list[str], server_version: int, where: str, client_id: int
-) -> None:
+def _raise_on_fatal_error(fields: list[str], server_version: int, where: str, client_id: int) -> None:
     # Before v194 the error message carries a version field after the message id.
     body = fields[1:] if server_version >= MIN_SERVER_VER_ERROR_TIME else fields[2:]
     code = int(body[1]) if len(body) > 1 and body[1].lstrip("-").isdigit() else 0
@@ -161,27 +149,19 @@ def _read_fields(sock: socket.socket, deadline: float, where: str, waiting_for: 
     return payload.split("\0")[:-1] if payload.endswith("\0") else payload.split("\0")
 
 
-def _read_exactly(
-    sock: socket.socket, count: int, deadline: float, where: str, waiting_for: str
-) -> bytes:
+def _read_exactly(sock: socket.socket, count: int, deadline: float, where: str, waiting_for: str) -> bytes:
     chunks = bytearray()
     while len(chunks) < count:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise HandshakeTimeout(
-                f"{where} accepted the connection but sent no {waiting_for} in time"
-            )
+            raise HandshakeTimeout(f"{where} accepted the connection but sent no {waiting_for} in time")
         sock.settimeout(remaining)
         try:
             chunk = sock.recv(count - len(chunks))
         except TimeoutError as error:
-            raise HandshakeTimeout(
-                f"{where} accepted the connection but sent no {waiting_for} in time"
-            ) from error
+            raise HandshakeTimeout(f"{where} accepted the connection but sent no {waiting_for} in time") from error
         except OSError as error:
-            raise HandshakeFailed(
-                f"{where} reset the connection while waiting for {waiting_for}: {error}"
-            ) from error
+            raise HandshakeFailed(f"{where} reset the connection while waiting for {waiting_for}: {error}") from error
         if not chunk:
             raise HandshakeFailed(f"{where} closed the connection while waiting for {waiting_for}")
         chunks += chunk

@@ -1,0 +1,115 @@
+"""`ibrun gateway up|down|status|logs SPEC`: the spec's dockerized IB Gateway by hand."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from runner.commands.common import load_options, spec_options
+from runner.errors import Interrupted
+
+SPEC_ARGUMENT = click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+
+
+def _load(spec: Path, sets: tuple[str, ...], env_file: Path | None):  # -> LoadedSpec
+    from runner.pipeline import load_spec
+
+    return load_spec(spec, load_options(sets, env_file))
+
+
+@click.group("gateway")
+def gateway_group() -> None:
+    """Start, stop and inspect the spec's dockerized IB Gateway (gateway.docker)."""
+
+
+@gateway_group.command("up")
+@SPEC_ARGUMENT
+@spec_options
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+def up_command(spec: Path, sets: tuple[str, ...], env_file: Path | None, quiet: bool) -> None:
+    """Start (or reuse) the container and wait until its API answers; it keeps running."""
+    from runner.gateway.manager import start_docker_gateway
+
+    loaded = _load(spec, sets, env_file)
+    try:
+        handle = start_docker_gateway(loaded, progress=not quiet)
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted while starting the gateway; its container was removed") from None
+    state = "created" if handle.created else "reused"
+    accounts = ",".join(handle.probe.managed_accounts) or "-"
+    click.echo(
+        f"gateway {handle.container_name} ready at {handle.host}:{handle.port} ({state}; "
+        f"server version {handle.probe.server_version}; accounts {accounts}; "
+        f"{handle.startup_seconds:.2f}s)"
+    )
+
+
+@gateway_group.command("down")
+@SPEC_ARGUMENT
+@spec_options
+def down_command(spec: Path, sets: tuple[str, ...], env_file: Path | None) -> None:
+    """Stop and remove the spec's container (and its mounted secret files)."""
+    from runner.gateway.manager import remove_spec_gateway
+
+    name = remove_spec_gateway(_load(spec, sets, env_file))
+    click.echo(f"gateway {name} removed" if name else "no gateway container for this spec")
+
+
+@gateway_group.command("status")
+@SPEC_ARGUMENT
+@spec_options
+def status_command(spec: Path, sets: tuple[str, ...], env_file: Path | None) -> None:
+    """Container state and whether the API answers a handshake. Exit 4 if it does not."""
+    from runner.errors import IbrunError
+    from runner.gateway import container as plans
+    from runner.gateway.manager import spec_container
+    from runner.gateway.probe import probe_gateway
+
+    loaded = _load(spec, sets, env_file)
+    name, container = spec_container(loaded)
+    if container is None:
+        click.echo(f"gateway {name}: no container")
+        sys.exit(4)
+    mode = loaded.spec.gateway.trading_mode
+    port = plans.published_port(container, plans.CONTAINER_API_PORTS[mode])
+    click.echo(f"gateway {name}: {container.status} (image {container.attrs['Config']['Image']})")
+    if port is None or container.status != "running":
+        sys.exit(4)
+    try:
+        result = probe_gateway(plans.LOOPBACK, port, client_id=1_999_999_002, timeout=5)
+    except IbrunError as error:
+        click.echo(f"api {plans.LOOPBACK}:{port}: not answering: {error}")
+        sys.exit(error.exit_code)
+    accounts = ",".join(result.managed_accounts) or "-"
+    click.echo(
+        f"api {plans.LOOPBACK}:{port}: ready (server version {result.server_version}, "
+        f"accounts {accounts}, handshake {result.elapsed * 1000:.0f} ms)"
+    )
+
+
+@gateway_group.command("logs")
+@SPEC_ARGUMENT
+@spec_options
+@click.option("--tail", default=100, show_default=True, help="Lines from the end (0: all).")
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new lines.")
+def logs_command(spec: Path, sets: tuple[str, ...], env_file: Path | None, tail: int, follow: bool) -> None:
+    """Print the container's log (secrets the spec references are masked)."""
+    from runner.gateway.manager import spec_container, spec_secrets
+    from runner.gateway.secrets import redact
+
+    loaded = _load(spec, sets, env_file)
+    name, container = spec_container(loaded)
+    if container is None:
+        click.echo(f"gateway {name}: no container", err=True)
+        sys.exit(4)
+    secrets = spec_secrets(loaded)
+    options = {"tail": tail or "all", "stream": follow, "follow": follow}
+    output = container.logs(**options)
+    chunks = output if follow else [output]
+    try:
+        for chunk in chunks:
+            click.echo(redact(chunk.decode("utf-8", errors="replace"), secrets), nl=False)
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,285 @@
+"""The dockerized IB Gateway lifecycle: create or reuse, wait for the API, stop and remove.
+
+Readiness is the API itself answering a TWS handshake on the published port (server version +
+managed accounts), polled with backoff: never a grep of the container's log. A container that
+exits, or does not answer within `gateway.docker.timeout`, is removed and reported with the
+last lines of its log. Nothing is left behind after a failed or interrupted start.
+
+API used by `ibrun run` (runner.launch.gateway) and `ibrun gateway ...`:
+
+- ``start_docker_gateway(spec, base_dir, *, spec_path=None, progress=True) -> GatewayHandle``
+- ``stop_docker_gateway(handle, *, force=False) -> bool``
+- ``docker_gateway(spec, base_dir, *, spec_path=None, progress=True)``: a context manager
+  yielding the handle (``.host``/``.port`` like ``runner.compiler.Endpoint``); it stops and
+  removes the container at exit if it created it and the spec does not say ``keep: true``.
+
+``spec`` may also be a ``runner.pipeline.LoadedSpec`` (then base_dir/spec_path come from it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runner.errors import ClientIdInUse, GatewayStartFailed, GatewayUnreachable, HandshakeTimeout
+from runner.gateway import container as plans
+from runner.gateway import engine
+from runner.gateway.probe import ProbeResult, probe_gateway
+from runner.gateway.progress import ReadinessDisplay
+from runner.gateway.secrets import mount_secret, redact, remove_secrets, resolve_secret
+from runner.model import Spec
+
+# Client id of the readiness probe: far from the ids specs use, so it never collides (326).
+READINESS_CLIENT_ID = 1_999_999_001
+FIRST_DELAY, MAX_DELAY = 0.05, 1.0  # probe backoff (seconds)
+STOP_TIMEOUT = 10  # seconds between SIGTERM and SIGKILL on stop
+
+
+class GatewayReadyTimeout(GatewayStartFailed):
+    """The container ran, but its API never answered a handshake within the timeout."""
+
+
+@dataclass
+class GatewayHandle:
+    """A running gateway container whose API answered; `host:port` is where to connect."""
+
+    host: str
+    port: int
+    container_id: str
+    container_name: str
+    created: bool
+    """True if this call created the container (False: a healthy one was reused)."""
+    keep: bool
+    probe: ProbeResult
+    startup_seconds: float
+    client: Any = field(repr=False, default=None)
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class _Target:
+    spec: Spec
+    base_dir: Path
+    identity: str
+
+
+def start_docker_gateway(
+    spec: Any,
+    base_dir: Path | None = None,
+    *,
+    spec_path: Path | None = None,
+    progress: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> GatewayHandle:
+    """Reuse the spec's healthy container or create one; return once its API answers."""
+    started = time.monotonic()
+    target = _target(spec, base_dir, spec_path)
+    docker_cfg = target.spec.gateway.docker
+    assert docker_cfg is not None
+    environ = os.environ if environ is None else environ
+    username = resolve_secret(docker_cfg.username, target.base_dir, "username", environ)
+    password = resolve_secret(docker_cfg.password, target.base_dir, "password", environ)
+    plan = plans.plan_container(target.spec, target.identity, username)
+    client = engine.connect()
+    existing = engine.find_container(client, plan.name)
+    if existing is not None and _reusable(existing, plan):
+        port = plans.published_port(existing, plan.container_port)
+        assert port is not None
+        probe = wait_until_ready(existing, port, docker_cfg.timeout, progress, [password])
+        return _handle(existing, port, probe, False, docker_cfg.keep, started, client)
+    if existing is not None:
+        engine.remove_container(existing, STOP_TIMEOUT)
+    container, port = _create(client, plan, target, password, environ, progress)
+    try:
+        probe = wait_until_ready(container, port, docker_cfg.timeout, progress, [password])
+    except BaseException:  # failed, timed out or interrupted: leave nothing behind
+        _discard(container, plan.name)
+        raise
+    return _handle(container, port, probe, True, docker_cfg.keep, started, client)
+
+
+def stop_docker_gateway(handle: GatewayHandle, *, force: bool = False) -> bool:
+    """Stop and remove the container if this run created it and may (or `force`); True if so."""
+    if not force and (handle.keep or not handle.created):
+        return False
+    container = engine.get_container(handle.client or engine.connect(), handle.container_id)
+    if container is not None:
+        engine.remove_container(container, STOP_TIMEOUT)
+    remove_secrets(handle.container_name)
+    return True
+
+
+@contextlib.contextmanager
+def docker_gateway(
+    spec: Any,
+    base_dir: Path | None = None,
+    *,
+    spec_path: Path | None = None,
+    progress: bool = True,
+) -> Iterator[GatewayHandle]:
+    handle = start_docker_gateway(spec, base_dir, spec_path=spec_path, progress=progress)
+    try:
+        yield handle
+    finally:
+        stop_docker_gateway(handle)
+
+
+def remove_spec_gateway(spec: Any, base_dir: Path | None = None, *, spec_path: Path | None = None) -> str | None:
+    """`ibrun gateway down`: stop and remove the spec's container; its name, or None if none."""
+    target = _target(spec, base_dir, spec_path)
+    name = plans.container_name(target.spec, target.identity)
+    existing = engine.find_container(engine.connect(), name)
+    remove_secrets(name)
+    if existing is None:
+        return None
+    engine.remove_container(existing, STOP_TIMEOUT)
+    return name
+
+
+def spec_container(spec: Any, base_dir: Path | None = None, *, spec_path: Path | None = None) -> tuple[str, Any]:
+    """The spec's container name and container object (None when there is none)."""
+    target = _target(spec, base_dir, spec_path)
+    name = plans.container_name(target.spec, target.identity)
+    return name, engine.find_container(engine.connect(), name)
+
+
+def wait_until_ready(container: Any, port: int, timeout: float, progress: bool, secrets: list[str]) -> ProbeResult:
+    """Poll the API handshake with backoff until it answers, the container dies, or timeout."""
+    deadline = time.monotonic() + timeout
+    delay, client_id, last_error = FIRST_DELAY, READINESS_CLIENT_ID, "no attempt yet"
+    with ReadinessDisplay(container.name, port, timeout, enabled=progress) as display:
+        while True:
+            _raise_if_exited(container, secrets)
+            remaining = deadline - time.monotonic()
+            try:
+                return probe_gateway(plans.LOOPBACK, port, client_id=client_id, timeout=max(0.5, min(5.0, remaining)))
+            except ClientIdInUse:
+                client_id += 1  # someone uses our probe id: the API is up, try another id
+            except (GatewayUnreachable, HandshakeTimeout) as error:
+                last_error = str(error)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _timeout_error(container, port, timeout, last_error, secrets)
+            display.update(last_error)
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 1.5, MAX_DELAY)
+
+
+def _target(spec: Any, base_dir: Path | None, spec_path: Path | None) -> _Target:
+    if hasattr(spec, "spec") and hasattr(spec, "base_dir"):  # a runner.pipeline.LoadedSpec
+        spec, base_dir, spec_path = spec.spec, spec.base_dir, spec_path or spec.path
+    if spec.gateway.docker is None:
+        raise GatewayStartFailed("this spec has no `gateway.docker` section")
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    return _Target(spec, base, plans.spec_identity(spec, base, spec_path))
+
+
+def _reusable(container: Any, plan: plans.ContainerPlan) -> bool:
+    labels = container.labels or {}
+    return (
+        container.status == "running"
+        and labels.get(plans.LABEL_CONFIG) == plan.labels[plans.LABEL_CONFIG]
+        and plans.published_port(container, plan.container_port) is not None
+    )
+
+
+def _create(
+    client: Any,
+    plan: plans.ContainerPlan,
+    target: _Target,
+    password: str,
+    environ: Mapping[str, str],
+    progress: bool,
+) -> tuple[Any, int]:
+    docker_cfg = target.spec.gateway.docker
+    assert docker_cfg is not None
+    host_port = plan.host_port or plans.free_loopback_port()
+    mounts = {
+        plans.PASSWORD_MOUNT: mount_secret(
+            docker_cfg.password, target.base_dir, plan.name, "tws_password", password
+        ).host_path
+    }
+    if plan.vnc_port is not None:
+        mounts[plans.VNC_PASSWORD_MOUNT] = _vnc_password_file(docker_cfg, target, plan, environ)
+    try:
+        container = engine.create_and_start(client, plan, host_port, mounts, progress)
+    except BaseException:
+        remove_secrets(plan.name)
+        raise
+    return container, host_port
+
+
+def _vnc_password_file(docker_cfg: Any, target: _Target, plan: plans.ContainerPlan, environ: Mapping[str, str]) -> Path:
+    # The model has no vnc_password reference yet: VNC_SERVER_PASSWORD from the environment.
+    from runner.model.gateway import SecretRef
+
+    ref = getattr(docker_cfg, "vnc_password", None) or SecretRef(env="VNC_SERVER_PASSWORD")
+    value = resolve_secret(ref, target.base_dir, "VNC password", environ)
+    return mount_secret(ref, target.base_dir, plan.name, "vnc_password", value).host_path
+
+
+def _discard(container: Any, name: str) -> None:
+    with contextlib.suppress(Exception):
+        engine.remove_container(container, timeout=2)
+    remove_secrets(name)
+
+
+def _raise_if_exited(container: Any, secrets: list[str]) -> None:
+    container.reload()
+    if container.status in ("exited", "dead", "stopped"):
+        code = container.attrs.get("State", {}).get("ExitCode")
+        tail = redact(plans.log_tail(container), secrets)
+        raise GatewayStartFailed(
+            f"gateway container {container.name} exited (code {code}) before its API answered"
+            f" (login failed?). Last log lines:\n{_indent(tail)}"
+        )
+
+
+def _timeout_error(
+    container: Any, port: int, timeout: float, last_error: str, secrets: list[str]
+) -> GatewayReadyTimeout:
+    tail = redact(plans.log_tail(container), secrets)
+    return GatewayReadyTimeout(
+        f"gateway container {container.name} did not answer the API handshake on "
+        f"{plans.LOOPBACK}:{port} within {timeout:g}s (last: {redact(last_error, secrets)}); "
+        f"raise gateway.docker.timeout or check the login (2FA?). Last log lines:\n{_indent(tail)}"
+    )
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  | {line}" for line in text.splitlines()) or "  | (no output)"
+
+
+def _handle(
+    container: Any, port: int, probe: ProbeResult, created: bool, keep: bool, started: float, client: Any
+) -> GatewayHandle:
+    return GatewayHandle(
+        host=plans.LOOPBACK,
+        port=port,
+        container_id=container.id,
+        container_name=container.name,
+        created=created,
+        keep=keep,
+        probe=probe,
+        startup_seconds=time.monotonic() - started,
+        client=client,
+    )
+
+
+def spec_secrets(spec: Any, base_dir: Path | None = None) -> list[str]:
+    """The spec's secret values that resolve (to mask them in printed logs), else none."""
+    target = _target(spec, base_dir, None)
+    docker_cfg = target.spec.gateway.docker
+    assert docker_cfg is not None
+    values = []
+    for ref in (docker_cfg.password, docker_cfg.username):
+        with contextlib.suppress(GatewayStartFailed):
+            values.append(resolve_secret(ref, target.base_dir, "secret"))
+    return values
