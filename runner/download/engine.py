@@ -79,7 +79,7 @@ async def run_job(job: Job) -> DownloadResult:
 
     session = IbSession(
         job.host, job.port, job.download.client_id, job.download.market_data_type,
-        compile_instrument_provider(job.spec.instruments),
+        compile_instrument_provider(job.spec.instruments), job.download.timeout,
     )
     store = CatalogStore(job.catalog)
     result = DownloadResult(job.catalog, [], 0, [])

@@ -100,6 +100,7 @@ class IbSession:
         client_id: int,
         market_data_type: str,
         provider_config: InteractiveBrokersInstrumentProviderConfig,
+        request_timeout: int = 60,
     ) -> None:
         self.host, self.port = host, port
         self.market_data_type = getattr(MarketDataTypeEnum, market_data_type)
@@ -108,24 +109,31 @@ class IbSession:
         msgbus = MessageBus(TraderId("IBRUN-DOWNLOAD"), clock)
         self.client = InteractiveBrokersClient(
             loop=loop, msgbus=msgbus, cache=Cache(), clock=clock,
-            host=host, port=port, client_id=client_id,
+            host=host, port=port, client_id=client_id, request_timeout_secs=request_timeout,
         )
         self.provider = InteractiveBrokersInstrumentProvider(self.client, clock, provider_config)
         self.client._instrument_provider = self.provider
+        self._mine: set[int] = set()
         self._wrap_error_handler()
 
     def _wrap_error_handler(self) -> None:
-        """Fail the pending request on an IB error instead of letting it run into its timeout."""
+        """Fail our pending request on an IB error instead of letting it run into its timeout
+        (the adapter's own requests, e.g. contract details, keep their behaviour)."""
         client = self.client
         original = client.process_error
 
         async def process_error(**kwargs: Any) -> None:
+            mine = kwargs["req_id"] in self._mine
             request = client._requests.get(req_id=kwargs["req_id"])
             await original(**kwargs)
             code = kwargs["error_code"]
             warning = code in client.WARNING_CODES or 2100 <= code < 2200
-            if request is not None and not warning and not request.future.done():
+            if request is None or warning or request.future.done():
+                return
+            if mine:
                 request.future.set_exception(IbRequestError(code, kwargs["error_string"]))
+            elif code == 200:  # contract details: "not found" now, not after the timeout
+                request.future.set_result([])
 
         client.process_error = process_error  # type: ignore[method-assign]
 
@@ -201,6 +209,10 @@ class IbSession:
             req_id=req_id, name=name, handle=functools.partial(send, reqId=req_id),
             cancel=functools.partial(client._eclient.cancelHistoricalData, reqId=req_id),
         )
-        request.handle()
-        result = await client._await_request(request, int(max(1, timeout)), raise_on_error=True)
+        self._mine.add(req_id)
+        try:
+            request.handle()
+            result = await client._await_request(request, int(max(1, timeout)), raise_on_error=True)
+        finally:
+            self._mine.discard(req_id)
         return list(result or [])

@@ -105,7 +105,7 @@ def test_aware_times_compare_across_zones() -> None:
 
 
 def test_small_bar_lookback_only_for_real_gateways() -> None:
-    now = dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
     download = {"bars": [{"specs": ["5-SECOND-LAST", "1-MINUTE-LAST"], "start": "2023-01-02",
                           "end": "2023-01-03"}]}
     real = _spec(download, gateway={"port": 4002})

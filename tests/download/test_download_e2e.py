@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from nautilus_trader.persistence.catalog import ParquetDataCatalog
 
 from runner.commands.download import download
@@ -15,7 +14,7 @@ from tests.download.conftest import bars, trade_ticks
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def ns(*args: int) -> int:

@@ -28,7 +28,7 @@ H = 3600 * NS
 
 
 def utc(*args: int) -> int:
-    return to_ns(dt.datetime(*args, tzinfo=dt.timezone.utc))
+    return to_ns(dt.datetime(*args, tzinfo=dt.UTC))
 
 
 def test_intraday_window_is_exact_local_time() -> None:

@@ -1,0 +1,122 @@
+"""`ibrun download` through the CLI: exit codes, clear errors, SIGINT and resume."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from runner.cli import main
+from runner.commands.download import download
+from tests.download.conftest import bars
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+AAPL_MINUTES = "AAPL.NASDAQ-1-MINUTE-LAST-EXTERNAL"
+
+
+def run_cli(args: list[str], capsys) -> tuple[int, str]:
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exit_info:
+        code = int(exit_info.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def base_spec(**download: object) -> dict:
+    return {
+        "version": 1,
+        "gateway": {"simulated": {}},
+        "instruments": {"load_ids": ["AAPL.NASDAQ"]},
+        "download": {"bars": [{"specs": ["1-HOUR-LAST"], "start": "2023-11-01",
+                               "end": "2023-11-02"}], **download},
+    }
+
+
+def test_bad_bar_spec_and_window_point_at_the_file(write_spec, capsys) -> None:
+    spec = base_spec(bars=[
+        {"specs": ["1-HOUR-LAST", "7-MINUTE-LAST"], "start": "2023-11-06", "end": "2023-11-01"},
+    ])
+    path = write_spec(spec)
+    code, output = run_cli(["download", str(path)], capsys)
+    assert code == 1
+    assert f"{path}:" in output
+    assert "IB has no 7-MINUTE bars; MINUTE steps are 1, 2, 3, 5, 10, 15, 20, 30" in output
+    assert "end (2023-11-01 00:00:00) must be after start (2023-11-06 00:00:00)" in output
+
+
+def test_unknown_contract_exits_9(write_spec, capsys, tmp_path: Path) -> None:
+    spec = base_spec(catalog=str(tmp_path / "catalog"))
+    spec["instruments"]["load_ids"] = ["AAPL.NASDAQ", "ZZZZQ.NASDAQ"]
+    code, output = run_cli(["download", str(write_spec(spec))], capsys)
+    assert code == 9
+    assert "no security definition for ZZZZQ.NASDAQ" in output
+
+
+def test_unreachable_gateway_exits_4(write_spec, capsys) -> None:
+    spec = base_spec()
+    spec["gateway"] = {"host": "127.0.0.1", "port": 9}  # nothing listens on discard
+    code, output = run_cli(["download", str(write_spec(spec))], capsys)
+    assert code == 4
+    assert "nothing accepts connections at 127.0.0.1:9" in output
+
+
+def test_shorthand_and_catalog_override(write_spec, capsys, tmp_path: Path) -> None:
+    path = write_spec(base_spec(catalog=str(tmp_path / "ignored")))
+    code, output = run_cli([str(path), "--catalog", str(tmp_path / "chosen"), "-q"], capsys)
+    assert code == 0, output
+    assert len(bars(tmp_path / "chosen", "AAPL.NASDAQ-1-HOUR-LAST-EXTERNAL")) == 24
+    assert not (tmp_path / "ignored").exists()
+    assert "AAPL.NASDAQ" in output and "24" in output
+
+
+def _slow_spec(write_spec, catalog: Path) -> Path:
+    # 6 days of 1-minute bars = 7 chunks; at most one request per 0.6 s keeps the run slow
+    # enough to interrupt in the middle.
+    return write_spec({
+        "version": 1,
+        "gateway": {"simulated": {"pacing": {"max_requests": 1, "window_seconds": 0.6}}},
+        "instruments": {"load_ids": ["AAPL.NASDAQ"]},
+        "download": {"catalog": str(catalog), "bars": [
+            {"specs": ["1-MINUTE-LAST"], "start": "2023-11-01", "end": "2023-11-07"}]},
+    })
+
+
+def test_sigint_leaves_a_consistent_catalog_and_resumes(write_spec, tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    spec = _slow_spec(write_spec, catalog)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from runner.cli import main; main()", "download", str(spec)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    bar_dir = catalog / "data" / "bar" / AAPL_MINUTES
+    deadline = time.monotonic() + 90
+    while len(list(bar_dir.glob("*.parquet"))) < 2 and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert "consistent" in stderr and "run the same command again to resume" in stderr
+
+    files = sorted(bar_dir.glob("*.parquet"))
+    assert 2 <= len(files) < 7
+    for file in files:  # whole files only: every one is readable parquet
+        assert pq.read_metadata(file).num_rows > 0
+    assert not list((catalog / ".ibrun").glob("tmp/*"))
+
+    result = download(spec, quiet=True)  # resume
+    got = bars(catalog, AAPL_MINUTES)
+    stamps = [b.ts_event for b in got]
+    assert stamps == sorted(set(stamps))  # no duplicates
+    assert len(got) == 6 * 24 * 60  # nothing lost
+    assert result.rows_written == len(got) - sum(pq.read_metadata(f).num_rows for f in files)
