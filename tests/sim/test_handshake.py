@@ -1,0 +1,82 @@
+"""Handshake and session rules over real TCP: version negotiation, refusal, error 326."""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+import pytest
+
+from runner.sim import wire
+
+
+def _connect(port: int, hello: str) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    payload = hello.encode()
+    sock.sendall(b"API\0" + struct.pack(">I", len(payload)) + payload)
+    return sock
+
+
+def _read_message(sock: socket.socket) -> list[str]:
+    header = _recv_exact(sock, 4)
+    (size,) = struct.unpack(">I", header)
+    return wire.split_fields(_recv_exact(sock, size))
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("closed")
+        data += chunk
+    return data
+
+
+def _start_api(sock: socket.socket, client_id: int) -> None:
+    sock.sendall(wire.frame([71, 2, client_id, ""]))
+
+
+@pytest.mark.parametrize(("hello", "expected"), [
+    ("v157..178", 178), ("v100..223", 200), ("v100..223 +PACEAPI", 200), ("v176", 176),
+])
+def test_negotiates_highest_common_version(sim, hello, expected):
+    with _connect(sim.port, hello) as sock:
+        version, connection_time = _read_message(sock)
+        assert int(version) == expected
+        assert connection_time.endswith("UTC") and len(connection_time) > 17
+
+
+@pytest.mark.parametrize("hello", ["v201..223", "v100..150", "garbage"])
+def test_refuses_ranges_it_cannot_serve(sim, hello):
+    with _connect(sim.port, hello) as sock, pytest.raises(ConnectionError):
+        _read_message(sock)
+
+
+def test_start_api_then_duplicate_client_id_gets_326(sim):
+    with _connect(sim.port, "v157..178") as first:
+        _read_message(first)
+        _start_api(first, 55)
+        messages = [_read_message(first) for _ in range(2)]
+        assert messages[0][0] == "9" and messages[1] == ["15", "1", "DU123456"]
+        with _connect(sim.port, "v100..223") as second:
+            _read_message(second)
+            _start_api(second, 55)
+            error = _read_message(second)
+            assert error[0] == "4" and error[2] == "326"
+            with pytest.raises(ConnectionError):
+                _read_message(second)
+        with _connect(sim.port, "v100..223") as third:  # a distinct id is fine
+            _read_message(third)
+            _start_api(third, 56)
+            assert _read_message(third)[0] == "9"
+
+
+def test_client_id_is_free_again_after_disconnect(sim):
+    for _ in range(2):
+        with _connect(sim.port, "v100..223") as sock:
+            _read_message(sock)
+            _start_api(sock, 77)
+            assert _read_message(sock)[0] == "9"
+        import time
+        time.sleep(0.2)  # let the server notice the close
