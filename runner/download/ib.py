@@ -8,6 +8,7 @@ request raises: error 162 (pacing), 200 (no such contract), a timeout — never 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import socket
 from dataclasses import dataclass
@@ -150,10 +151,8 @@ class IbSession:
         await self.client.set_market_data_type(self.market_data_type)
 
     async def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # best effort at exit
             await asyncio.wait_for(self.client._stop_async(), 5)
-        except (TimeoutError, Exception):
-            pass
 
     async def resolve(self, item: InstrumentId | IBContract) -> list[Resolved]:
         """Instruments for one load_id or contract (chains give several); [] if IB knows none."""
@@ -209,6 +208,7 @@ class IbSession:
             req_id=req_id, name=name, handle=functools.partial(send, reqId=req_id),
             cancel=functools.partial(client._eclient.cancelHistoricalData, reqId=req_id),
         )
+        assert request is not None
         self._mine.add(req_id)
         try:
             request.handle()

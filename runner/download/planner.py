@@ -1,4 +1,4 @@
-"""Plan a download: series (instrument × data type), their windows, and IB-sized chunks.
+"""Plan a download: series (instrument x data type), their windows, and IB-sized chunks.
 
 Times are unix nanoseconds. Each series has a *key time* per row — a bar's open (intraday), its
 date at midnight UTC (day bars) or IB's date (week/month bars), a tick's time — and the row's
@@ -11,6 +11,7 @@ catalog's file names. Pure: no nautilus import.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -138,8 +139,8 @@ def covered_keys(series: Series, ts_init_files: Iterable[tuple[int, int]]) -> li
 def split(series: Series, start: int, end: int) -> list[Chunk]:
     """Cut `[start, end)` into chunks no longer than the series' chunk size."""
     size = series.chunk_ns
-    bounds = list(range(start, end, size)) + [end]
-    return [Chunk(series, lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if hi > lo]
+    bounds = [*range(start, end, size), end]
+    return [Chunk(series, lo, hi) for lo, hi in itertools.pairwise(bounds) if hi > lo]
 
 
 def plan_chunks(

@@ -5,7 +5,7 @@ Every completed chunk becomes exactly one parquet file named by the chunk's `ts_
 catalog under `<catalog>/.ibrun/tmp/` and renamed into place, so an interrupted run leaves
 either the whole file or nothing. Chunks IB answered with no rows (weekends, holidays) are
 recorded in `<catalog>/.ibrun/empty.json` (also replaced atomically) so that they are not asked
-again. Coverage = file names ∪ that ledger.
+again. Coverage = file names plus that ledger.
 """
 
 from __future__ import annotations
