@@ -115,8 +115,13 @@ def run_scenario(config: TradingNodeConfig, scenario, timeout: float = 120.0):
     try:
         return loop.run_until_complete(main())
     finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         node.dispose()
-        loop.close()
+        if not loop.is_closed():
+            loop.close()
 
 
 __all__ = ["IBContract", "ProbeStrategy", "node_config", "run_scenario", "wait_until"]
