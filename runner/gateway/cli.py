@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -17,6 +19,10 @@ def _load(spec: Path, sets: tuple[str, ...], env_file: Path | None):  # -> Loade
     from runner.pipeline import load_spec
 
     return load_spec(spec, load_options(sets, env_file))
+
+
+def _raise_keyboard_interrupt(signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 @click.group("gateway")
@@ -33,6 +39,8 @@ def up_command(spec: Path, sets: tuple[str, ...], env_file: Path | None, quiet: 
     from runner.gateway.manager import start_docker_gateway
 
     loaded = _load(spec, sets, env_file)
+    # SIGTERM like Ctrl-C: unwinding through the manager removes a half-started container.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         handle = start_docker_gateway(loaded, progress=not quiet)
     except KeyboardInterrupt:
