@@ -12,6 +12,7 @@ from typing import Any, Literal
 from runner.errors import LiveNotConfirmed
 from runner.launch import signals
 from runner.launch.gateway import gateway_endpoint
+from runner.launch.ib_errors import ErrorTap
 from runner.launch.imports import check_components, extend_sys_path
 from runner.launch.interlock import check_live
 from runner.launch.node import build_node, cancel_new_tasks, component_names, quiet_console
@@ -80,6 +81,8 @@ def _run_node(
         loop = asyncio.get_running_loop()
         node, actor = build_node(config, loop, planned)
         holder["node"] = node
+        tap = ErrorTap()
+        tap.attach_all()
         summary.strategies, summary.actors = component_names(node)
         supervisor = Supervisor(
             node,
@@ -89,6 +92,8 @@ def _run_node(
             expected_ids=list(spec.instruments.load_ids),
             mic_venues=spec.instruments.convert_exchange_to_mic_venue,
             display=display,
+            tap=tap,
+            symbology=spec.instruments.symbology,
         )
         supervisor.install_signals(loop)
         return await supervisor.run()

@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from runner.errors import IbrunError, InstrumentNotFound, Interrupted, NodeFailed
+from runner.launch.ib_errors import ErrorTap, missing_load_ids
 from runner.launch.status import StatusDisplay
 from runner.launch.summary import RunSummary, collect
 
@@ -29,10 +30,13 @@ class Supervisor:
         expected_ids: list[str],
         mic_venues: bool,
         display: StatusDisplay,
+        tap: ErrorTap | None = None,
+        symbology: str = "simplified",
     ) -> None:
         self.node, self.actor, self.summary = node, actor, summary
         self.duration, self.expected_ids, self.mic_venues = duration, expected_ids, mic_venues
         self.display = display
+        self.tap, self.symbology = tap, symbology
         self._stop = asyncio.Event()
         self.signal_name: str | None = None
 
@@ -76,19 +80,29 @@ class Supervisor:
     async def _start(self) -> None:
         kernel = self.node.kernel
         start = asyncio.ensure_future(kernel.start_async())
-        stop = asyncio.ensure_future(self._stop.wait())
-        await asyncio.wait({start, stop}, return_when=asyncio.FIRST_COMPLETED)
-        stop.cancel()
-        if not start.done():
-            start.cancel()
-            await asyncio.wait({start}, timeout=2.0)
-            await self._shutdown(INTERRUPT_STOP_BUDGET)
-            raise Interrupted(f"interrupted by {self.signal_name} while connecting; stopped cleanly")
+        while not start.done():
+            failure = self._early_failure()
+            if failure is not None:
+                start.cancel()
+                await asyncio.wait({start}, timeout=2.0)
+                await self._shutdown(INTERRUPT_STOP_BUDGET)
+                raise failure
+            await asyncio.wait({start}, timeout=POLL / 2)
         error = start.exception()
         if error is not None or not self.node.trader.is_running:
             failure = self._start_failure(error)
             await self._shutdown(INTERRUPT_STOP_BUDGET)
             raise failure from error
+
+    def _early_failure(self) -> IbrunError | None:
+        """A signal, or an IB error 200 for a load_id, while the node is still starting."""
+        if self._stop.is_set():
+            return Interrupted(f"interrupted by {self.signal_name} while connecting; stopped cleanly")
+        if self.tap is not None and self.tap.not_found:
+            missing = missing_load_ids(self.tap.not_found, self.expected_ids, self.symbology)
+            if missing:
+                return _not_found(missing, [])
+        return None
 
     def _start_failure(self, error: BaseException | None) -> IbrunError:
         if self.signal_name:
@@ -121,13 +135,7 @@ class Supervisor:
             found = InstrumentId.from_str(load_id).symbol.value in symbols if self.mic_venues else load_id in loaded
             if not found:
                 missing.append(load_id)
-        if not missing:
-            return None
-        return InstrumentNotFound(
-            "IB found no security definition (error 200) for instruments.load_ids: "
-            + ", ".join(missing)
-            + (f"; loaded: {', '.join(sorted(loaded))}" if loaded else "")
-        )
+        return _not_found(missing, sorted(loaded)) if missing else None
 
     async def _watch(self, since: float) -> str:
         kernel = self.node.kernel
@@ -161,6 +169,15 @@ class Supervisor:
         while kernel.is_running() and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         await _drain_tasks(max(0.5, min(2.0, deadline - time.monotonic())))
+
+
+def _not_found(missing: list[str], loaded: list[str]) -> InstrumentNotFound:
+    return InstrumentNotFound(
+        "IB found no security definition (error 200) for instruments.load_ids: "
+        + ", ".join(missing)
+        + (f" (loaded: {', '.join(loaded)})" if loaded else "")
+        + "; check the symbol, venue and symbology (ibrun validate lists the accepted forms)"
+    )
 
 
 async def _drain_tasks(timeout: float) -> None:

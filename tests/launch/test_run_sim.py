@@ -1,0 +1,122 @@
+"""`ibrun run` against the built-in simulator: running, stopping, failing, the demo."""
+
+from __future__ import annotations
+
+import re
+import signal
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.launch.helpers import (
+    StreamWatcher,
+    children_of,
+    kill_group,
+    run,
+    spawn,
+    wait_group_gone,
+)
+
+pytestmark = pytest.mark.slow
+
+DATA_ONLY = """\
+    version: 1
+    trader_id: SIM-TEST-001
+    gateway:
+      simulated: {{tick_interval_ms: 100}}
+    instruments:
+      load_ids: [{load_ids}]
+    data:
+      subscriptions:
+        - {{instrument: SPY.ARCA, quotes: true, trades: true}}
+        - {{instrument: EUR/USD.IDEALPRO, quotes: true}}
+    node:
+      timeouts: {{connection: 20.0, disconnection: 3.0, post_stop: 0.5}}
+{extra}"""
+
+
+def write(tmp_path: Path, load_ids: str = "SPY.ARCA, EUR/USD.IDEALPRO", extra: str = "") -> str:
+    path = tmp_path / "sim.yaml"
+    path.write_text(textwrap.dedent(DATA_ONLY.format(load_ids=load_ids, extra=extra)))
+    return str(path)
+
+
+def test_duration_streams_and_summarizes(tmp_path: Path) -> None:
+    result = run(write(tmp_path), "--duration", "3", timeout=90)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "stopped: --duration 3s elapsed" in out
+    assert "instruments loaded: 2 (EUR/USD.IDEALPRO, SPY.ARCA)" in out
+    quotes = int(re.search(r"received: quotes=(\d+) trades=(\d+)", out).group(1))
+    assert quotes > 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signal_while_running_exits_130_no_orphans(tmp_path: Path, sig: signal.Signals) -> None:
+    proc = spawn(write(tmp_path))
+    err = StreamWatcher(proc.stderr)
+    try:
+        assert err.wait_for("ibrun: 0s instruments=2", 60), err.text()[-3000:]
+        sent = time.monotonic()
+        proc.send_signal(sig)
+        out = proc.stdout.read()
+        proc.wait(15)
+        elapsed = time.monotonic() - sent
+    finally:
+        kill_group(proc.pid)
+    assert proc.returncode == 130, err.text()[-3000:]
+    assert elapsed <= 10
+    assert f"stopped: signal {sig.name}" in out
+    assert wait_group_gone(proc.pid) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signal_while_starting_the_simulator(tmp_path: Path, sig: signal.Signals) -> None:
+    proc = spawn(write(tmp_path))
+    try:
+        deadline = time.monotonic() + 60
+        while not children_of(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert children_of(proc.pid), "the simulator was never started"
+        sent = time.monotonic()
+        proc.send_signal(sig)
+        _out, err = proc.communicate(timeout=15)
+        elapsed = time.monotonic() - sent
+    finally:
+        kill_group(proc.pid)
+    assert proc.returncode == 130, err[-3000:]
+    assert elapsed <= 10
+    assert wait_group_gone(proc.pid) == []
+
+
+def test_strategy_raising_in_on_start_fails_the_run(tmp_path: Path) -> None:
+    extra = """\
+      strategies:
+        - path: examples.strategies.demo:DemoStrategy
+          config: {instrument_id: SPY.ARCA, fail_on_start: true}
+"""
+    result = run(write(tmp_path, extra=extra), timeout=90)
+    assert result.returncode == 11, result.stderr[-3000:]
+    assert "DemoStrategy-000.on_start" in result.stderr
+    assert "fail_on_start: true" in result.stderr
+
+
+def test_unknown_load_id_is_instrument_not_found(tmp_path: Path) -> None:
+    result = run(write(tmp_path, load_ids="SPY.ARCA, NOPE.NASDAQ"), timeout=90)
+    assert result.returncode == 9, result.stderr[-3000:]
+    assert "NOPE.NASDAQ" in result.stderr
+    assert "error 200" in result.stderr
+
+
+def test_demo_end_to_end() -> None:
+    started = time.monotonic()
+    result = run("specs/demo.yaml", timeout=150)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "stopped: stopped by the node" in out
+    assert "instruments loaded: 3 (AAPL.NASDAQ, EUR/USD.IDEALPRO, SPY.ARCA)" in out
+    assert re.search(r"orders: 3 \(canceled 1, filled 2\); fills: 2", out), out[-2000:]
+    assert "position: AAPL.NASDAQ FLAT 0" in out
+    assert time.monotonic() - started < 150
