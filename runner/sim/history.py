@@ -144,7 +144,7 @@ def ticks_reply(server, r: dict, record) -> list[bytes]:
     seconds = range(start, end + 1) if forward else range(end, (start or end - 86_400) - 1, -1)
     key = server.market.key(record)
     what = r["what"]
-    density = 0.2 if what == "TRADES" else -0.6
+    density = 0.2 if what == "TRADES" else 0.6  # share of seconds with a tick: 60 % / 80 %
     ticks = []
     for second in seconds:
         if unit(key, second * 3 + 1) > density:
