@@ -8,12 +8,13 @@ published port accepts connections (and drops them) before "login" has completed
 
 Test knobs (never set by ibrun itself, only by specs/tests through `gateway.docker.env`):
 IBRUN_TEST_LOGIN=ok|fail|hang, IBRUN_TEST_LOGIN_DELAY=<seconds>,
-IBRUN_TEST_EXPECTED_PASSWORD=<value> (login fails on any other password),
+IBRUN_TEST_EXPECTED_SHA256=<hex> (login fails unless sha256(password) matches),
 IBRUN_TEST_SERVER=sim|stub (the API server behind the forwarder).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import socket
@@ -104,12 +105,12 @@ def wait_listening(port: int, process: subprocess.Popen[bytes]) -> bool:
 
 
 def login_failure(user: str | None, password: str | None) -> str | None:
-    expected = os.environ.get("IBRUN_TEST_EXPECTED_PASSWORD")
+    expected = os.environ.get("IBRUN_TEST_EXPECTED_SHA256")
     if os.environ.get("IBRUN_TEST_LOGIN") == "fail":
         return "IBC: Login failed (told to fail by IBRUN_TEST_LOGIN)"
     if not user or not password:
         return "IBC: Login failed: no user name or password"
-    if expected is not None and password != expected:
+    if expected is not None and hashlib.sha256(password.encode()).hexdigest() != expected:
         return "IBC: Login failed: invalid user name or password"
     return None
 
