@@ -1,49 +1,29 @@
-"""nautilus' HistoricInteractiveBrokersClient: instruments, bars and ticks from the simulator."""
+"""nautilus' HistoricInteractiveBrokersClient: instruments, bars and ticks from the simulator.
+Runs in a child process: the client initialises nautilus logging, once per process."""
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from nautilus_trader.adapters.interactive_brokers.historical.client import (
-    HistoricInteractiveBrokersClient,
-)
 
 pytestmark = pytest.mark.slow
 
 
 def test_instruments_bars_and_ticks(sim):
-    async def scenario():
-        client = HistoricInteractiveBrokersClient(port=sim.port, client_id=31, log_level="ERROR")
-        await client.connect()
-        await asyncio.sleep(0.5)
-        instruments = await client.request_instruments(
-            instrument_ids=["AAPL.NASDAQ", "EUR/USD.IDEALPRO"])
-        assert sorted(str(i.id) for i in instruments) == ["AAPL.NASDAQ", "EUR/USD.IDEALPRO"]
-
-        end = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)  # naive, in tz_name
-        bars = await client.request_bars(
-            bar_specifications=["1-HOUR-LAST", "5-MINUTE-MID"], end_date_time=end,
-            tz_name="UTC", duration="1 D", instrument_ids=["AAPL.NASDAQ"], use_rth=False)
-        hourly = [b for b in bars if "1-HOUR" in str(b.bar_type)]
-        five = [b for b in bars if "5-MINUTE" in str(b.bar_type)]
-        assert 23 <= len(hourly) <= 25 and 280 <= len(five) <= 289
-
-        start = end - dt.timedelta(minutes=10)
-        trades = await client.request_ticks("TRADES", start_date_time=start, end_date_time=end,
-                                            tz_name="UTC", instrument_ids=["AAPL.NASDAQ"],
-                                            use_rth=False)
-        quotes = await client.request_ticks("BID_ASK", start_date_time=start, end_date_time=end,
-                                            tz_name="UTC", instrument_ids=["EUR/USD.IDEALPRO"],
-                                            use_rth=False, limit=150)
-        return trades, quotes, start, end
-
-    trades, quotes, start, end = asyncio.run(scenario())
-    lo = int(start.replace(tzinfo=dt.UTC).timestamp() * 1e9)
-    hi = int(end.replace(tzinfo=dt.UTC).timestamp() * 1e9)
-    assert 100 <= len(trades) <= 600
-    assert all(lo <= t.ts_event <= hi for t in trades)
-    assert [t.ts_event for t in trades] == sorted(t.ts_event for t in trades)
-    assert len(quotes) == 150
-    assert all(q.bid_price < q.ask_price for q in quotes)
+    probe = Path(__file__).with_name("historic_probe.py")
+    done = subprocess.run([sys.executable, str(probe), str(sim.port)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["instruments"] == ["AAPL.NASDAQ", "EUR/USD.IDEALPRO"]
+    assert 23 <= result["bars"]["1-HOUR"] <= 25 and 280 <= result["bars"]["5-MINUTE"] <= 289
+    assert result["bars_ok"]
+    lo, hi = result["window"]
+    trades = result["trade_ts"]
+    assert 100 <= len(trades) <= 600  # ~60 % of the 600 seconds carry a trade
+    assert all(lo <= ts <= hi for ts in trades) and trades == sorted(trades)
+    assert result["quote_count"] == 150 and result["quotes_ok"]  # the limit is honoured

@@ -133,3 +133,17 @@ def test_read_only_api_rejects_orders():
             assert not app.events["openOrder"]
         finally:
             app.stop()
+
+
+def test_historical_pacing_violation_is_error_162(sim):
+    app = RecordingApp().start(sim.port, next(_CLIENT_IDS))
+    try:
+        request = (contract(conId=272093, exchange="SMART"), "", "1800 S", "1 min", "TRADES",
+                   0, 2, False, [])
+        app.reqHistoricalData(40, *request)
+        app.wait_for(lambda e: any(x[0] == 40 for x in e["historicalDataEnd"]))
+        app.reqHistoricalData(41, *request)  # identical, within the (test) 2 s window
+        app.wait_for(lambda e: any(x[0] == 41 and x[1] == 162 for x in e["error"]))
+        assert not any(x[0] == 41 for x in app.events["historicalDataEnd"])
+    finally:
+        app.stop()
