@@ -112,9 +112,19 @@ async def _run(job: Job, session: IbSession, store: CatalogStore, result: Downlo
     fetcher = Fetcher(session, job.pacer, FetchSettings(
         job.download.use_rth, job.download.timeout, job.download.max_retries, now_ns,
     ))
+    gate = asyncio.Semaphore(job.download.concurrency)
+
+    async def one(entry: SeriesResult, chunks: list[Chunk]) -> None:
+        async with gate:
+            target = by_id[entry.series.instrument_id]
+            await _fetch_series(fetcher, store, target, chunks, entry, job)
+
     try:
-        for entry, (series, chunks) in zip(result.series, work, strict=True):
-            await _fetch_series(fetcher, store, by_id[series.instrument_id], chunks, entry, job)
+        async with asyncio.TaskGroup() as group:
+            for entry, (_, chunks) in zip(result.series, work, strict=True):
+                group.create_task(one(entry, chunks))
+    except BaseExceptionGroup as group_error:
+        raise _first_error(group_error) from None
     finally:
         result.retries = fetcher.retries
         for entry in result.series:
@@ -177,6 +187,26 @@ async def resolve_instruments(spec: Spec, session: IbSession) -> list[Resolved]:
             + f" (gateway {session.host}:{session.port})"
         )
     return list(resolved.values())
+
+
+def _first_error(group: BaseExceptionGroup) -> BaseException:
+    """The error to report from a TaskGroup: an IbrunError if any, cancellation otherwise."""
+    from runner.errors import IbrunError
+
+    leaves = list(_leaves(group))
+    for leaf in leaves:
+        if isinstance(leaf, IbrunError):
+            return leaf
+    return next((leaf for leaf in leaves if not isinstance(leaf, asyncio.CancelledError)),
+                leaves[0])
+
+
+def _leaves(error: BaseException):
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            yield from _leaves(inner)
+    else:
+        yield error
 
 
 def _contract_label(contract) -> str:

@@ -57,12 +57,12 @@ class Series:
 
     @property
     def chunk_ns(self) -> int:
-        """Longest key window one chunk covers (IB's duration limit less a bar of padding each side)."""
+        """Longest key window one chunk covers (IB's duration limit for the bar size)."""
         if self.bar is None:
             return TICK_CHUNK_NS
         if not self.bar.is_intraday:
             return 360 * DAY_NS
-        return (self.bar.max_request_seconds - 2 * self.bar.seconds) * NS
+        return self.bar.max_request_seconds * NS
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +80,21 @@ class Chunk:
         return self.start + offset, self.end + offset - 1
 
     def request_window(self, now_ns: int | None = None) -> tuple[int, str]:
-        """IB request for this chunk: end (ns) and duration string, padded by one bar each side."""
+        """IB request for this chunk: end (ns) and duration. Day+ bars are padded by a day each
+        side; intraday ones by a bar at the end when IB's duration limit leaves room (IB
+        returns bars opening at or after end - duration; the rows are filtered to the chunk)."""
         bar = self.series.bar
         assert bar is not None, "tick chunks are paged, not sized"
-        pad = bar.seconds * NS if bar.is_intraday else DAY_NS
-        end = self.end + pad
+        if bar.is_intraday:
+            pad = bar.seconds * NS
+            start = self.start
+            fits = (self.end + pad - start) // NS <= bar.max_request_seconds
+            end = self.end + pad if fits else self.end
+        else:
+            start, end = self.start - DAY_NS, self.end + DAY_NS
         if now_ns is not None:
             end = max(min(end, now_ns), self.start + NS)
-        seconds = -(-(end - (self.start - pad)) // NS)
+        seconds = -(-(end - start) // NS)
         if bar.is_intraday and seconds <= IB_SECONDS_DURATION_MAX:
             return end, f"{seconds} S"
         return end, f"{-(-seconds // 86_400)} D"

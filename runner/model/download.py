@@ -74,6 +74,8 @@ class Download(Frozen):
     """Regular trading hours only."""
     timeout: Seconds = 120
     """Per-request timeout in seconds."""
+    concurrency: int = Field(4, ge=1, le=16)
+    """Series (instrument x data type) fetched at the same time; all share one pacer."""
     max_retries: int = Field(8, ge=0, le=100)
     """Retries of one request after a pacing violation (IB error 162) or a timeout, with backoff."""
     pacing: Pacing | None = None

@@ -94,6 +94,6 @@ def test_pacing_violations_are_retried_without_loss(write_spec, tmp_path: Path) 
 def test_pacer_keeps_within_the_gateway_limits(write_spec, tmp_path: Path) -> None:
     catalog = tmp_path / "catalog"
     result = download(_pacing_spec(write_spec, catalog, None), quiet=True)
-    assert result.retries == 0 and result.pacing_wait_s > 0
-    assert result.requests == 10  # 4 h of 5-second bars: 5 requests per instrument
+    assert result.retries == 0  # no error 162: the pacer kept inside the limits
+    assert result.requests == 8  # 4 h of 5-second bars: an hour per request
     _assert_complete_5s(catalog)

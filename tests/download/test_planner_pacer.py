@@ -66,7 +66,7 @@ def test_missing_and_merge() -> None:
 def test_chunk_files_are_disjoint_and_round_trip() -> None:
     series = Series("AAPL.NASDAQ", bar=parse_bar_spec("1-MINUTE-LAST"))
     chunks = split(series, 0, 5 * DAY_NS)
-    assert len(chunks) == 6  # 1-minute chunks hold one day less two bars of padding
+    assert len(chunks) == 5  # 1-minute bars: one day per request
     files = [c.ts_init_range for c in chunks]
     for (_, hi), (lo, _) in itertools.pairwise(files):
         assert lo == hi + 1
@@ -79,7 +79,7 @@ def test_chunk_files_are_disjoint_and_round_trip() -> None:
 def test_request_window_is_padded_and_within_ib_limits() -> None:
     hour = Series("X.Y", bar=parse_bar_spec("1-HOUR-LAST"))
     end, duration = Chunk(hour, 10 * H, 20 * H).request_window()
-    assert (end, duration) == (21 * H, "43200 S")
+    assert (end, duration) == (21 * H, "39600 S")
     minute = Series("X.Y", bar=parse_bar_spec("1-MINUTE-LAST"))
     for chunk in split(minute, 0, 3 * DAY_NS):
         seconds, unit = chunk.request_window()[1].split()
