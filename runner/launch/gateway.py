@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,23 @@ from runner.model import Spec
 from runner.model.gateway import SimulatedGateway
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """host:port, duck-typed like `runner.compiler.Endpoint` (which imports nautilus: slow)."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
 @contextlib.contextmanager
 def gateway_endpoint(spec: Spec, base_dir: Path) -> Iterator[Any]:
     """Yield the `Endpoint` to connect to; a gateway started here is stopped on exit."""
-    from runner.compiler import Endpoint, default_endpoint
-
     kind = spec.gateway.kind
     if kind == "existing":
-        yield default_endpoint(spec.gateway)
+        yield Endpoint(spec.gateway.host, spec.gateway.resolved_port)
     elif kind == "simulated":
         assert spec.gateway.simulated is not None
         with _simulator(spec, spec.gateway.simulated, base_dir) as sim:

@@ -12,16 +12,15 @@ from typing import Any, Literal
 from runner.errors import LiveNotConfirmed
 from runner.launch import signals
 from runner.launch.gateway import gateway_endpoint
-from runner.launch.ib_errors import ErrorTap
 from runner.launch.imports import check_components, extend_sys_path
 from runner.launch.interlock import check_live
-from runner.launch.node import build_node, cancel_new_tasks, component_names, quiet_console
 from runner.launch.preflight import preflight
-from runner.launch.status import StatusDisplay
-from runner.launch.subscriber import PlannedSubscription, plan_subscriptions
 from runner.launch.summary import RunSummary
-from runner.launch.supervise import Supervisor
 from runner.pipeline import LoadedSpec
+
+# nautilus (seconds to import) is imported lazily, inside the functions that need it: the
+# interlock, a missing module or an unreachable gateway are reported before paying for it.
+# (Not in a warm-up thread: concurrent imports of nautilus' Cython modules fail.)
 
 
 @dataclass(frozen=True)
@@ -41,11 +40,11 @@ def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
         check_live(spec, confirm_live=options.confirm_live, environ=options.environ)
     extend_sys_path(loaded.base_dir)
     check_components(spec)
-    planned = plan_subscriptions(spec.data.subscriptions, loaded.path)
     if options.dry_run:
-        return _dry_run(loaded, planned, options)
+        return _dry_run(loaded, _plan(loaded), options)
     with gateway_endpoint(spec, loaded.base_dir) as endpoint:
         preflight(spec, endpoint.host, endpoint.port, options.environ)
+        planned = _plan(loaded)
         from runner.compiler import compile_spec
 
         compiled = compile_spec(spec, endpoint)
@@ -57,6 +56,12 @@ def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
         return _run_node(loaded, compiled.node, planned, summary, options)
 
 
+def _plan(loaded: LoadedSpec) -> list[Any]:
+    from runner.launch.subscriber import plan_subscriptions
+
+    return plan_subscriptions(loaded.spec.data.subscriptions, loaded.path)
+
+
 def display_mode(options: RunOptions) -> str:
     if options.status != "auto":
         return options.status
@@ -66,10 +71,15 @@ def display_mode(options: RunOptions) -> str:
 def _run_node(
     loaded: LoadedSpec,
     config: Any,
-    planned: list[PlannedSubscription],
+    planned: list[Any],
     summary: RunSummary,
     options: RunOptions,
 ) -> RunSummary:
+    from runner.launch.ib_errors import ErrorTap
+    from runner.launch.node import build_node, component_names, quiet_console
+    from runner.launch.status import StatusDisplay
+    from runner.launch.supervise import Supervisor
+
     mode = display_mode(options)
     if mode == "live":
         config = quiet_console(config)
@@ -102,6 +112,7 @@ def _run_node(
 
 
 def _in_loop(main: Any, holder: dict[str, Any]) -> Any:
+    saved = signals.current()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(_quiet_cancellations)
@@ -116,7 +127,7 @@ def _in_loop(main: Any, holder: dict[str, Any]) -> Any:
             if not loop.is_closed():
                 loop.close()
             asyncio.set_event_loop(None)
-            signals.install()  # loop.close() reset SIGTERM to the default
+            signals.restore(saved)  # loop.close() reset SIGINT/SIGTERM to Python's defaults
 
 
 def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
@@ -127,8 +138,9 @@ def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any
     loop.default_exception_handler(context)
 
 
-def _dry_run(loaded: LoadedSpec, planned: list[PlannedSubscription], options: RunOptions) -> RunSummary:
+def _dry_run(loaded: LoadedSpec, planned: list[Any], options: RunOptions) -> RunSummary:
     from runner.compiler import compile_spec
+    from runner.launch.node import build_node, cancel_new_tasks, component_names
 
     spec = loaded.spec
     compiled = compile_spec(spec, None)

@@ -30,3 +30,13 @@ def install() -> None:
 
 def last() -> str:
     return received[-1] if received else "SIGINT"
+
+
+def current() -> tuple[object, object]:
+    return signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+
+
+def restore(saved: tuple[object, object]) -> None:
+    for sig, handler in zip((signal.SIGINT, signal.SIGTERM), saved, strict=True):
+        if handler is not None:
+            signal.signal(sig, handler)  # type: ignore[arg-type]

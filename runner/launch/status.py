@@ -12,7 +12,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from runner.launch.subscriber import InstrumentStats
+from runner.launch.stats import InstrumentStats
 from runner.launch.summary import RunSummary
 
 LINE_INTERVAL = 10.0

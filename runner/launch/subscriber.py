@@ -8,7 +8,7 @@ price). The supervisor reads :attr:`SubscriberActor.stats` for the live status a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from nautilus_trader.common.actor import Actor
@@ -18,21 +18,10 @@ from nautilus_trader.model.enums import BookType
 from nautilus_trader.model.identifiers import InstrumentId
 
 from runner.errors import Location, SpecInvalid, SpecIssue
+from runner.launch.stats import Counters, InstrumentStats
 from runner.model.clients import Subscription
 
 MONITOR_ID = "IBRUN-SUBSCRIBER"
-
-
-@dataclass
-class InstrumentStats:
-    quotes: int = 0
-    trades: int = 0
-    bars: int = 0
-    book: int = 0
-    last: str = ""
-    """Last price seen: trade price, else quote mid, else bar close."""
-    bid: str = ""
-    ask: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,27 +31,6 @@ class PlannedSubscription:
     trades: bool
     bar_types: tuple[BarType, ...]
     depth: int
-
-
-@dataclass
-class Counters:
-    per_instrument: dict[str, InstrumentStats] = field(default_factory=dict)
-
-    def of(self, instrument_id: object) -> InstrumentStats:
-        key = str(instrument_id)
-        stats = self.per_instrument.get(key)
-        if stats is None:
-            stats = self.per_instrument[key] = InstrumentStats()
-        return stats
-
-    def totals(self) -> InstrumentStats:
-        total = InstrumentStats()
-        for stats in self.per_instrument.values():
-            total.quotes += stats.quotes
-            total.trades += stats.trades
-            total.bars += stats.bars
-            total.book += stats.book
-        return total
 
 
 def plan_subscriptions(subscriptions: list[Subscription], spec_path: Path) -> list[PlannedSubscription]:

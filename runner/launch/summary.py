@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from runner.launch.subscriber import InstrumentStats
+from runner.launch.stats import InstrumentStats
 
 
 @dataclass(frozen=True)

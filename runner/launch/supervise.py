@@ -66,12 +66,14 @@ class Supervisor:
             raise missing
         self.display.start()
         try:
-            reason = await self._watch(time.monotonic())
+            running_since = time.monotonic()
+            reason = await self._watch(running_since)
         except BaseException:
             self.display.stop()
             await self._shutdown(INTERRUPT_STOP_BUDGET)
             raise
         self.display.stop()
+        self.summary.running_seconds = time.monotonic() - running_since
         await self._shutdown(INTERRUPT_STOP_BUDGET if self.signal_name else NORMAL_STOP_BUDGET)
         self.summary.stop_reason = reason
         self.summary.interrupted = self.signal_name is not None

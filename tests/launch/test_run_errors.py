@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import subprocess
 import textwrap
 import time
 from pathlib import Path
@@ -24,29 +23,28 @@ DRY_ENV = {
 }
 
 
-@pytest.fixture(scope="module")
-def dry_runs() -> dict[str, subprocess.CompletedProcess[str]]:
-    """All shipped specs dry-run in parallel (each process pays nautilus' import once)."""
-    procs = {path.name: spawn(str(path), "--dry-run", env=DRY_ENV) for path in SHIPPED}
-    results = {}
-    for name, proc in procs.items():
-        out, err = proc.communicate(timeout=120)
-        kill_group(proc.pid)
-        results[name] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
-    return results
+@pytest.mark.parametrize("path", SHIPPED, ids=[path.name for path in SHIPPED])
+def test_dry_run_every_shipped_spec(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process (nautilus is imported once for all specs): compile, build, connect nothing."""
+    for name, value in DRY_ENV.items():
+        monkeypatch.setenv(name, value)
+    from runner.launch import RunOptions, run_spec
+    from runner.pipeline import load_spec
+
+    before = signal.getsignal(signal.SIGTERM)
+    summary = run_spec(load_spec(path), RunOptions(dry_run=True))
+    assert summary.dry_run
+    assert "IBRUN-SUBSCRIBER" in summary.actors
+    assert signal.getsignal(signal.SIGTERM) is before, "signal handlers must be restored"
 
 
-@pytest.mark.parametrize("name", [path.name for path in SHIPPED])
-def test_dry_run_every_shipped_spec(dry_runs: dict, name: str) -> None:
-    result = dry_runs[name]
+def test_cli_dry_run_demo_imports_the_strategy() -> None:
+    result = run(str(SPECS / "demo.yaml"), "--dry-run", timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "node built (not started, nothing connected)" in result.stdout
+    assert "strategies: DemoStrategy-000" in result.stdout
     assert "Connecting to" not in result.stdout, "a dry run must not connect"
     assert "Task was destroyed" not in result.stderr
-
-
-def test_dry_run_demo_imports_the_strategy(dry_runs: dict) -> None:
-    assert "strategies: DemoStrategy-000" in dry_runs["demo.yaml"].stdout
 
 
 def write(tmp_path: Path, body: str) -> str:
