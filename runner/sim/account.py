@@ -68,8 +68,7 @@ class Account:
     executions: list[Execution] = field(default_factory=list)
     commissions: float = 0.0
 
-    def apply_fill(self, record: ContractRecord, signed_qty: float, price: float,
-                   commission: float) -> float | None:
+    def apply_fill(self, record: ContractRecord, signed_qty: float, price: float, commission: float) -> float | None:
         """Book a fill; returns the realized PnL when it reduces a position."""
         multiplier = record.contract_multiplier
         ccy = record.currency
@@ -113,36 +112,57 @@ class Valuation:
     def figures(self) -> dict[str, float]:
         acct = self.account
         cash = sum(amount * self.fx(ccy) for ccy, amount in acct.cash.items())
-        values = [(p, self.position_value(p) * self.fx(p.record.currency))
-                  for p in acct.positions.values() if p.size]
+        values = [(p, self.position_value(p) * self.fx(p.record.currency)) for p in acct.positions.values() if p.size]
         net_value = sum(v for _, v in values)
         gross = sum(abs(v) for _, v in values)
         net_liq = cash + net_value
         init_margin = sum(abs(v) * _margin_rate(p.record) for p, v in values)
         maint_margin = init_margin * 0.8
         unrealized = sum(self.unrealized(p) * self.fx(p.record.currency) for p, _ in values)
-        realized = sum(p.realized * self.fx(p.record.currency)
-                       for p in acct.positions.values())
+        realized = sum(p.realized * self.fx(p.record.currency) for p in acct.positions.values())
         available = net_liq - init_margin
         return {
-            "NetLiquidation": net_liq, "TotalCashValue": cash, "SettledCash": cash,
-            "AccruedCash": 0.0, "BuyingPower": max(available, 0.0) * 4,
-            "EquityWithLoanValue": net_liq, "PreviousDayEquityWithLoanValue": net_liq,
-            "GrossPositionValue": gross, "RegTEquity": net_liq, "RegTMargin": init_margin,
-            "SMA": max(available, 0.0), "InitMarginReq": init_margin,
-            "MaintMarginReq": maint_margin, "AvailableFunds": available,
-            "ExcessLiquidity": net_liq - maint_margin, "Cushion": (
-                (net_liq - maint_margin) / net_liq if net_liq else 0.0),
-            "FullInitMarginReq": init_margin, "FullMaintMarginReq": maint_margin,
-            "FullAvailableFunds": available, "FullExcessLiquidity": net_liq - maint_margin,
-            "LookAheadInitMarginReq": init_margin, "LookAheadMaintMarginReq": maint_margin,
-            "LookAheadAvailableFunds": available, "LookAheadExcessLiquidity": (
-                net_liq - maint_margin), "HighestSeverity": 0.0, "DayTradesRemaining": -1.0,
-            "Leverage": gross / net_liq if net_liq else 0.0, "UnrealizedPnL": unrealized,
+            "NetLiquidation": net_liq,
+            "TotalCashValue": cash,
+            "SettledCash": cash,
+            "AccruedCash": 0.0,
+            "BuyingPower": max(available, 0.0) * 4,
+            "EquityWithLoanValue": net_liq,
+            "PreviousDayEquityWithLoanValue": net_liq,
+            "GrossPositionValue": gross,
+            "RegTEquity": net_liq,
+            "RegTMargin": init_margin,
+            "SMA": max(available, 0.0),
+            "InitMarginReq": init_margin,
+            "MaintMarginReq": maint_margin,
+            "AvailableFunds": available,
+            "ExcessLiquidity": net_liq - maint_margin,
+            "Cushion": ((net_liq - maint_margin) / net_liq if net_liq else 0.0),
+            "FullInitMarginReq": init_margin,
+            "FullMaintMarginReq": maint_margin,
+            "FullAvailableFunds": available,
+            "FullExcessLiquidity": net_liq - maint_margin,
+            "LookAheadInitMarginReq": init_margin,
+            "LookAheadMaintMarginReq": maint_margin,
+            "LookAheadAvailableFunds": available,
+            "LookAheadExcessLiquidity": (net_liq - maint_margin),
+            "HighestSeverity": 0.0,
+            "DayTradesRemaining": -1.0,
+            "Leverage": gross / net_liq if net_liq else 0.0,
+            "UnrealizedPnL": unrealized,
             "RealizedPnL": realized,
         }
 
 
 def _margin_rate(record: ContractRecord) -> float:
-    return {"STK": 0.25, "OPT": 1.0, "FUT": 0.06, "FOP": 0.1, "CASH": 0.03,
-            "CRYPTO": 0.5, "CFD": 0.1, "CMDTY": 0.1, "BOND": 0.1}.get(record.secType, 0.25)
+    return {
+        "STK": 0.25,
+        "OPT": 1.0,
+        "FUT": 0.06,
+        "FOP": 0.1,
+        "CASH": 0.03,
+        "CRYPTO": 0.5,
+        "CFD": 0.1,
+        "CMDTY": 0.1,
+        "BOND": 0.1,
+    }.get(record.secType, 0.25)

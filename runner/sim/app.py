@@ -27,8 +27,10 @@ def config_from_json(text: str) -> SimConfig:
 
 
 def ready_line(host: str, port: int, control_port: int | None) -> str:
-    return (f"IBRUN-SIM READY host={host} port={port} "
-            f"control_port={control_port if control_port is not None else ''} pid={os.getpid()}")
+    return (
+        f"IBRUN-SIM READY host={host} port={port} "
+        f"control_port={control_port if control_port is not None else ''} pid={os.getpid()}"
+    )
 
 
 async def serve(config: SimConfig, ready_file: str | None = None) -> None:
@@ -59,8 +61,9 @@ async def serve(config: SimConfig, ready_file: str | None = None) -> None:
 
 
 def run(config: SimConfig, ready_file: str | None = None) -> None:
-    logging.basicConfig(level=config.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=config.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         asyncio.run(serve(config, ready_file))
     except OSError as exc:

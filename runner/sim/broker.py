@@ -18,11 +18,11 @@ Deliver = Callable[[int, Callable[[int], list[bytes]]], None]
 
 
 class Broker:
-    def __init__(self, market: Market, accounts: tuple[str, ...], cash: float,
-                 base_currency: str, deliver: Deliver) -> None:
+    def __init__(
+        self, market: Market, accounts: tuple[str, ...], cash: float, base_currency: str, deliver: Deliver
+    ) -> None:
         self.market = market
-        self.accounts = {name: Account(name, base_currency, {base_currency: cash})
-                         for name in accounts}
+        self.accounts = {name: Account(name, base_currency, {base_currency: cash}) for name in accounts}
         self.deliver = deliver
         self.orders: dict[tuple[int, int], SimOrder] = {}
         self.completed: list[SimOrder] = []
@@ -79,15 +79,22 @@ class Broker:
         if not order.is_done and order.tif in ("IOC", "FOK"):
             self._cancel(order, "Order Canceled - reason:IOC/FOK not immediately fillable")
 
-    def _new_order(self, client_id: int, request: OrderRequest, record: ContractRecord
-                   ) -> SimOrder:
+    def _new_order(self, client_id: int, request: OrderRequest, record: ContractRecord) -> SimOrder:
         self._next_perm += 1
         account = request.account or next(iter(self.accounts))
-        order = SimOrder(order_id=request.order_id, client_id=client_id,
-                         perm_id=self._next_perm, account=account, record=record,
-                         action="BUY" if request.action == "BUY" else "SELL",
-                         total_qty=request.total_qty, order_type=request.order_type,
-                         lmt_price=None, aux_price=None, tif=request.tif)
+        order = SimOrder(
+            order_id=request.order_id,
+            client_id=client_id,
+            perm_id=self._next_perm,
+            account=account,
+            record=record,
+            action="BUY" if request.action == "BUY" else "SELL",
+            total_qty=request.total_qty,
+            order_type=request.order_type,
+            lmt_price=None,
+            aux_price=None,
+            tif=request.tif,
+        )
         order.apply(request)
         if order.total_qty <= 0 and request.cash_qty:
             price = self.market.quote(record, time.time()).ask
@@ -96,18 +103,25 @@ class Broker:
 
     def _is_held(self, order: SimOrder) -> bool:
         parent = self.orders.get((order.client_id, order.parent_id)) if order.parent_id else None
-        return order.is_auction or not order.transmit or (
-            parent is not None and parent.ib_status != "Filled")
+        return order.is_auction or not order.transmit or (parent is not None and parent.ib_status != "Filled")
 
     def _modify(self, order: SimOrder, request: OrderRequest) -> None:
         if order.is_done:
-            self.reject(order.client_id, order.order_id, 104,
-                        f"Cannot modify a filled or cancelled order (status {order.ib_status})")
+            self.reject(
+                order.client_id,
+                order.order_id,
+                104,
+                f"Cannot modify a filled or cancelled order (status {order.ib_status})",
+            )
             return
         problem = validation_error(request)
         if problem or request.total_qty < order.filled:
-            self.reject(order.client_id, order.order_id, 201,
-                        f"Order rejected - reason:{problem or 'size below filled quantity'}")
+            self.reject(
+                order.client_id,
+                order.order_id,
+                201,
+                f"Order rejected - reason:{problem or 'size below filled quantity'}",
+            )
             return
         order.apply(request)
         self.deliver(order.client_id, self._status_frames(order))
@@ -117,8 +131,7 @@ class Broker:
     def cancel(self, client_id: int, order_id: int) -> None:
         order = self.orders.get((client_id, order_id))
         if order is None or order.is_done:
-            self.reject(client_id, order_id, 10147,
-                        f"OrderId {order_id} that needs to be cancelled is not found.")
+            self.reject(client_id, order_id, 10147, f"OrderId {order_id} that needs to be cancelled is not found.")
             return
         self._cancel(order, "Order Canceled - reason:")
 
@@ -129,8 +142,7 @@ class Broker:
     def _cancel(self, order: SimOrder, reason: str) -> None:
         order.ib_status = "Cancelled"
         self._complete(order, "Cancelled")
-        self.deliver(order.client_id, lambda v: [oenc.order_status(order),
-                                                 enc.error(v, order.order_id, 202, reason)])
+        self.deliver(order.client_id, lambda v: [oenc.order_status(order), enc.error(v, order.order_id, 202, reason)])
 
     def _complete(self, order: SimOrder, status: str) -> None:
         order.completed_time = time.strftime("%Y%m%d %H:%M:%S UTC", time.gmtime())
@@ -180,8 +192,7 @@ class Broker:
         commission = commission_for(order.record, shares, price)
         signed = shares if order.is_buy else -shares
         realized = account.apply_fill(order.record, signed, price, commission)
-        order.avg_fill_price = (order.avg_fill_price * order.filled + price * shares) / (
-            order.filled + shares)
+        order.avg_fill_price = (order.avg_fill_price * order.filled + price * shares) / (order.filled + shares)
         order.filled += shares
         order.last_fill_price = price
         execution = self._execution(order, account, shares, price, now, commission, realized)
@@ -189,24 +200,51 @@ class Broker:
         if order.remaining <= 1e-12:
             order.ib_status = "Filled"
             self._complete(order, "Filled")
-        self.deliver(order.client_id, lambda v: [
-            oenc.exec_details(v, -1, execution), oenc.commission_report(execution),
-            oenc.order_status(order), oenc.open_order(v, order)])
+        self.deliver(
+            order.client_id,
+            lambda v: [
+                oenc.exec_details(v, -1, execution),
+                oenc.commission_report(execution),
+                oenc.order_status(order),
+                oenc.open_order(v, order),
+            ],
+        )
         if order.ib_status == "Filled":
             self._after_fill(order)
 
-    def _execution(self, order: SimOrder, account: Account, shares: float, price: float,
-                   now: float, commission: float, realized: float | None) -> Execution:
+    def _execution(
+        self,
+        order: SimOrder,
+        account: Account,
+        shares: float,
+        price: float,
+        now: float,
+        commission: float,
+        realized: float | None,
+    ) -> Execution:
         self._exec_seq += 1
-        exchange = order.record.exchange if order.record.exchange != "SMART" else (
-            order.record.primaryExchange or "ISLAND")
+        exchange = (
+            order.record.exchange if order.record.exchange != "SMART" else (order.record.primaryExchange or "ISLAND")
+        )
         return Execution(
-            exec_id=f"{order.perm_id:08x}.{self._exec_seq:08x}.01.01", order_id=order.order_id,
-            client_id=order.client_id, perm_id=order.perm_id, account=account.name,
-            record=order.record, side="BOT" if order.is_buy else "SLD", shares=shares,
-            price=price, cum_qty=order.filled, avg_price=order.avg_fill_price,
-            order_ref=order.order_ref, epoch=now, exchange=exchange, commission=commission,
-            commission_currency=account.base_currency, realized_pnl=realized)
+            exec_id=f"{order.perm_id:08x}.{self._exec_seq:08x}.01.01",
+            order_id=order.order_id,
+            client_id=order.client_id,
+            perm_id=order.perm_id,
+            account=account.name,
+            record=order.record,
+            side="BOT" if order.is_buy else "SLD",
+            shares=shares,
+            price=price,
+            cum_qty=order.filled,
+            avg_price=order.avg_fill_price,
+            order_ref=order.order_ref,
+            epoch=now,
+            exchange=exchange,
+            commission=commission,
+            commission_currency=account.base_currency,
+            realized_pnl=realized,
+        )
 
     def _after_fill(self, order: SimOrder) -> None:
         """Release children of a filled parent; cancel the rest of its OCA group."""

@@ -56,34 +56,51 @@ def future_months(spec: dict, today: dt.date) -> list[tuple[int, int, dt.date]]:
     return found
 
 
-def build_futures(spec: dict, today: dt.date, underlying: ContractRecord | None
-                  ) -> list[ContractRecord]:
+def build_futures(spec: dict, today: dt.date, underlying: ContractRecord | None) -> list[ContractRecord]:
     symbol = spec["symbol"]
     base = float(spec.get("price", underlying.price if underlying else 100.0))
     records = []
     for index, (year, month, expiry) in enumerate(future_months(spec, today)):
         local = f"{symbol}{MONTH_CODES[month - 1]}{year % 10}"
-        records.append(future_record(spec, local, year, month, expiry,
-                                     base * (1 + 0.004 * (index + 1)), underlying))
+        records.append(future_record(spec, local, year, month, expiry, base * (1 + 0.004 * (index + 1)), underlying))
     return records
 
 
-def future_record(spec: dict, local: str, year: int, month: int, expiry: dt.date,
-                  price: float, underlying: ContractRecord | None) -> ContractRecord:
+def future_record(
+    spec: dict, local: str, year: int, month: int, expiry: dt.date, price: float, underlying: ContractRecord | None
+) -> ContractRecord:
     values = dict(SEC_TYPE_DEFAULTS["FUT"])
-    for key in ("minTick", "multiplier", "timeZoneId", "session", "longName", "currency",
-                "underSecType", "volatility", "marketName", "industry", "category"):
+    for key in (
+        "minTick",
+        "multiplier",
+        "timeZoneId",
+        "session",
+        "longName",
+        "currency",
+        "underSecType",
+        "volatility",
+        "marketName",
+        "industry",
+        "category",
+    ):
         if key in spec:
             values[key] = spec[key]
     exchange = spec.get("exchange", "CME")
     values.update(
         conId=int(spec.get("conIds", {}).get(local, 0)) or generated_con_id(local),
-        symbol=spec["symbol"], secType="FUT", exchange=exchange, validExchanges=exchange,
-        localSymbol=local, tradingClass=spec.get("tradingClass", spec["symbol"]),
+        symbol=spec["symbol"],
+        secType="FUT",
+        exchange=exchange,
+        validExchanges=exchange,
+        localSymbol=local,
+        tradingClass=spec.get("tradingClass", spec["symbol"]),
         lastTradeDateOrContractMonth=expiry.strftime("%Y%m%d"),
-        realExpirationDate=expiry.strftime("%Y%m%d"), contractMonth=f"{year}{month:02d}",
-        underConId=underlying.conId if underlying else 0, underSymbol=spec["symbol"],
-        multiplier=str(spec.get("multiplier", "1")), price=round_to_tick(price, spec),
+        realExpirationDate=expiry.strftime("%Y%m%d"),
+        contractMonth=f"{year}{month:02d}",
+        underConId=underlying.conId if underlying else 0,
+        underSymbol=spec["symbol"],
+        multiplier=str(spec.get("multiplier", "1")),
+        price=round_to_tick(price, spec),
     )
     return ContractRecord(**values)
 
@@ -137,19 +154,18 @@ def occ_symbol(root: str, expiry: dt.date, right: str, strike: float) -> str:
 
 def build_options(spec: dict, underlying: ContractRecord, today: dt.date) -> list[ContractRecord]:
     trading_class = spec.get("tradingClass", underlying.symbol)
-    strikes = strike_ladder(underlying.price, float(spec.get("strikeStep", 1)),
-                            int(spec.get("strikes", 20)))
+    strikes = strike_ladder(underlying.price, float(spec.get("strikeStep", 1)), int(spec.get("strikes", 20)))
     records = []
     for expiry in option_expiries(spec, today):
         for strike in strikes:
             for right in ("C", "P"):
-                records.append(option_record(spec, underlying, trading_class, expiry,
-                                             strike, right))
+                records.append(option_record(spec, underlying, trading_class, expiry, strike, right))
     return records
 
 
-def option_record(spec: dict, underlying: ContractRecord, trading_class: str,
-                  expiry: dt.date, strike: float, right: str) -> ContractRecord:
+def option_record(
+    spec: dict, underlying: ContractRecord, trading_class: str, expiry: dt.date, strike: float, right: str
+) -> ContractRecord:
     values = dict(SEC_TYPE_DEFAULTS["OPT"])
     for key in ("minTick", "multiplier", "validExchanges", "timeZoneId", "session"):
         if key in spec:
@@ -158,15 +174,25 @@ def option_record(spec: dict, underlying: ContractRecord, trading_class: str,
     local = occ_symbol(trading_class, expiry, right, strike)
     years = max((expiry - dt.date.today()).days, 0.5) / 365.0
     values.update(
-        conId=generated_con_id(local), symbol=underlying.symbol, secType="OPT",
-        exchange="SMART", localSymbol=local, tradingClass=trading_class,
+        conId=generated_con_id(local),
+        symbol=underlying.symbol,
+        secType="OPT",
+        exchange="SMART",
+        localSymbol=local,
+        tradingClass=trading_class,
         lastTradeDateOrContractMonth=expiry.strftime("%Y%m%d"),
-        realExpirationDate=expiry.strftime("%Y%m%d"), strike=strike, right=right,
-        underConId=underlying.conId, underSymbol=underlying.symbol,
-        underSecType=underlying.secType, currency=underlying.currency,
-        longName=underlying.longName, volatility=underlying.volatility,
-        price=max(black_scholes(underlying.price, strike, years, underlying.volatility, right),
-                  float(values["minTick"])),
+        realExpirationDate=expiry.strftime("%Y%m%d"),
+        strike=strike,
+        right=right,
+        underConId=underlying.conId,
+        underSymbol=underlying.symbol,
+        underSecType=underlying.secType,
+        currency=underlying.currency,
+        longName=underlying.longName,
+        volatility=underlying.volatility,
+        price=max(
+            black_scholes(underlying.price, strike, years, underlying.volatility, right), float(values["minTick"])
+        ),
     )
     return ContractRecord(**values)
 
@@ -182,23 +208,34 @@ def build_future_options(spec: dict, futures: list[ContractRecord]) -> list[Cont
     return records
 
 
-def future_option_record(spec: dict, future: ContractRecord, expiry: dt.date, strike: float,
-                         right: str) -> ContractRecord:
+def future_option_record(
+    spec: dict, future: ContractRecord, expiry: dt.date, strike: float, right: str
+) -> ContractRecord:
     values = dict(SEC_TYPE_DEFAULTS["FOP"])
     values["minTick"] = float(spec.get("minTick", values["minTick"]))
     local = f"{future.localSymbol} {right}{strike:g}"
     years = max((expiry - dt.date.today()).days, 0.5) / 365.0
     values.update(
-        conId=generated_con_id(local), symbol=future.symbol, secType="FOP",
-        exchange=future.exchange, validExchanges=future.exchange, localSymbol=local,
+        conId=generated_con_id(local),
+        symbol=future.symbol,
+        secType="FOP",
+        exchange=future.exchange,
+        validExchanges=future.exchange,
+        localSymbol=local,
         tradingClass=spec.get("tradingClass", future.tradingClass),
         lastTradeDateOrContractMonth=expiry.strftime("%Y%m%d"),
-        realExpirationDate=expiry.strftime("%Y%m%d"), strike=strike, right=right,
-        multiplier=future.multiplier, underConId=future.conId, underSymbol=future.symbol,
-        underSecType="FUT", currency=future.currency, longName=future.longName,
-        contractMonth=future.contractMonth, volatility=future.volatility,
-        price=max(black_scholes(future.price, strike, years, future.volatility, right),
-                  values["minTick"]),
+        realExpirationDate=expiry.strftime("%Y%m%d"),
+        strike=strike,
+        right=right,
+        multiplier=future.multiplier,
+        underConId=future.conId,
+        underSymbol=future.symbol,
+        underSecType="FUT",
+        currency=future.currency,
+        longName=future.longName,
+        contractMonth=future.contractMonth,
+        volatility=future.volatility,
+        price=max(black_scholes(future.price, strike, years, future.volatility, right), values["minTick"]),
     )
     return ContractRecord(**values)
 

@@ -9,35 +9,57 @@ import click
 from runner.sim.config import PacingLimits, SimConfig
 
 
-@click.command("sim", help="Run a simulated IB Gateway speaking the TWS API socket protocol "
-                           "until SIGINT/SIGTERM.")
+@click.command("sim", help="Run a simulated IB Gateway speaking the TWS API socket protocol until SIGINT/SIGTERM.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=4002, show_default=True, type=int,
-              help="API port (0 picks a free port).")
-@click.option("--seed", default=42, show_default=True, type=int,
-              help="Seed of the deterministic market.")
-@click.option("--universe", "universe_files", multiple=True, type=click.Path(exists=True),
-              help="Extra instruments (YAML/JSON, see runner/sim/README.md); repeatable.")
-@click.option("--account", "accounts", multiple=True, help="Managed account id; repeatable "
-              "(default DU123456).")
-@click.option("--control-port", type=int, default=None,
-              help="JSON-lines control port on 127.0.0.1 (0 picks a free port).")
+@click.option("--port", default=4002, show_default=True, type=int, help="API port (0 picks a free port).")
+@click.option("--seed", default=42, show_default=True, type=int, help="Seed of the deterministic market.")
+@click.option(
+    "--universe",
+    "universe_files",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Extra instruments (YAML/JSON, see runner/sim/README.md); repeatable.",
+)
+@click.option("--account", "accounts", multiple=True, help="Managed account id; repeatable (default DU123456).")
+@click.option(
+    "--control-port", type=int, default=None, help="JSON-lines control port on 127.0.0.1 (0 picks a free port)."
+)
 @click.option("--read-only", is_flag=True, help="Read-only API: orders are rejected (321).")
-@click.option("--tick-interval-ms", default=250, show_default=True, type=int,
-              help="Market clock period.")
-@click.option("--server-version-max", default=200, show_default=True, type=int,
-              help="Highest API version offered (≤ 200: text protocol).")
+@click.option("--tick-interval-ms", default=250, show_default=True, type=int, help="Market clock period.")
+@click.option(
+    "--server-version-max",
+    default=200,
+    show_default=True,
+    type=int,
+    help="Highest API version offered (≤ 200: text protocol).",
+)
 @click.option("--no-pacing", is_flag=True, help="Disable historical-data pacing (error 162).")
-@click.option("--pacing-scale", default=1.0, show_default=True, type=float,
-              help="Multiply the pacing time windows (e.g. 0.01 in tests).")
-@click.option("--ready-file", type=click.Path(), default=None,
-              help="Write the READY line to this file once listening.")
+@click.option(
+    "--pacing-scale",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Multiply the pacing time windows (e.g. 0.01 in tests).",
+)
+@click.option("--ready-file", type=click.Path(), default=None, help="Write the READY line to this file once listening.")
 @click.option("--log-level", default="WARNING", show_default=True)
-@click.option("--config-json", default=None, hidden=True,
-              help="Complete SimConfig as JSON (used by the launcher).")
-def sim_command(host, port, seed, universe_files, accounts, control_port, read_only,
-                tick_interval_ms, server_version_max, no_pacing, pacing_scale, ready_file,
-                log_level, config_json) -> None:
+@click.option("--config-json", default=None, hidden=True, help="Complete SimConfig as JSON (used by the launcher).")
+def sim_command(
+    host,
+    port,
+    seed,
+    universe_files,
+    accounts,
+    control_port,
+    read_only,
+    tick_interval_ms,
+    server_version_max,
+    no_pacing,
+    pacing_scale,
+    ready_file,
+    log_level,
+    config_json,
+) -> None:
     from runner.sim.app import config_from_json, run
 
     if config_json:
@@ -45,12 +67,23 @@ def sim_command(host, port, seed, universe_files, accounts, control_port, read_o
     else:
         base = PacingLimits()
         pacing = dataclasses.replace(
-            base, enabled=not no_pacing, window_s=base.window_s * pacing_scale,
+            base,
+            enabled=not no_pacing,
+            window_s=base.window_s * pacing_scale,
             identical_within_s=base.identical_within_s * pacing_scale,
-            same_contract_window_s=base.same_contract_window_s * pacing_scale)
-        config = SimConfig(host=host, port=port, seed=seed, universe_files=tuple(universe_files),
-                           accounts=tuple(accounts) or ("DU123456",), read_only_api=read_only,
-                           tick_interval_ms=tick_interval_ms, control_port=control_port,
-                           pacing=pacing, server_version_max=min(server_version_max, 200),
-                           log_level=log_level)
+            same_contract_window_s=base.same_contract_window_s * pacing_scale,
+        )
+        config = SimConfig(
+            host=host,
+            port=port,
+            seed=seed,
+            universe_files=tuple(universe_files),
+            accounts=tuple(accounts) or ("DU123456",),
+            read_only_api=read_only,
+            tick_interval_ms=tick_interval_ms,
+            control_port=control_port,
+            pacing=pacing,
+            server_version_max=min(server_version_max, 200),
+            log_level=log_level,
+        )
     run(config, ready_file)

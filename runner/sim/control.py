@@ -20,19 +20,27 @@ FARMS = {  # kind -> (down code, up code, farm name)
 
 
 def _status(server, req: dict) -> dict:
-    return {"sessions": [{"client_id": s.client_id, "version": s.version, "peer": s.peer,
-                          "mkt_data": len(s.mkt_data), "messages_sent": s.sent_messages}
-                         for s in server.sessions.values()],
-            "instruments": len(server.universe), "connectivity_ok": server.connectivity_ok,
-            "working_orders": len(server.broker.working_orders()),
-            "reply_delay_ms": server.reply_delay_s * 1000, "port": server.port}
+    return {
+        "sessions": [
+            {
+                "client_id": s.client_id,
+                "version": s.version,
+                "peer": s.peer,
+                "mkt_data": len(s.mkt_data),
+                "messages_sent": s.sent_messages,
+            }
+            for s in server.sessions.values()
+        ],
+        "instruments": len(server.universe),
+        "connectivity_ok": server.connectivity_ok,
+        "working_orders": len(server.broker.working_orders()),
+        "reply_delay_ms": server.reply_delay_s * 1000,
+        "port": server.port,
+    }
 
 
 def _drop(server, req: dict) -> dict:
-    if req.get("client_id") is None:
-        ids = list(server.sessions)
-    else:
-        ids = [int(req["client_id"])]
+    ids = list(server.sessions) if req.get("client_id") is None else [int(req["client_id"])]
     return {"dropped": [cid for cid in ids if server.drop(cid)]}
 
 
@@ -47,11 +55,9 @@ def _connectivity_restored(server, req: dict) -> dict:
     if req.get("data_lost"):
         for session in server.sessions.values():
             session.clear_subscriptions()
-        server.broadcast_error(1101, "Connectivity between IB and TWS has been restored- "
-                                     "data lost.")
+        server.broadcast_error(1101, "Connectivity between IB and TWS has been restored- data lost.")
     else:
-        server.broadcast_error(1102, "Connectivity between IB and TWS has been restored- "
-                                     "data maintained.")
+        server.broadcast_error(1102, "Connectivity between IB and TWS has been restored- data maintained.")
     return {}
 
 
@@ -89,9 +95,12 @@ def _record(server, req: dict):
     if req.get("conId"):
         record = server.universe.get(int(req["conId"]))
     else:
-        matches = [r for r in server.universe.by_con_id.values()
-                   if r.localSymbol == req.get("localSymbol") or (
-                       r.symbol == req.get("symbol") and r.secType == req.get("secType", "STK"))]
+        matches = [
+            r
+            for r in server.universe.by_con_id.values()
+            if r.localSymbol == req.get("localSymbol")
+            or (r.symbol == req.get("symbol") and r.secType == req.get("secType", "STK"))
+        ]
         record = matches[0] if len(matches) == 1 else None
     if record is None:
         raise ValueError("no unique instrument for the request")
@@ -103,18 +112,38 @@ def vars_of(quote) -> dict:
 
 
 def _positions(server, req: dict) -> dict:
-    return {"positions": [{"account": a.name, "conId": p.record.conId,
-                           "localSymbol": p.record.localSymbol, "size": p.size,
-                           "avg_cost": p.avg_cost}
-                          for a in server.broker.accounts.values()
-                          for p in a.positions.values() if p.size]}
+    return {
+        "positions": [
+            {
+                "account": a.name,
+                "conId": p.record.conId,
+                "localSymbol": p.record.localSymbol,
+                "size": p.size,
+                "avg_cost": p.avg_cost,
+            }
+            for a in server.broker.accounts.values()
+            for p in a.positions.values()
+            if p.size
+        ]
+    }
 
 
 def _orders(server, req: dict) -> dict:
-    return {"orders": [{"client_id": o.client_id, "order_id": o.order_id, "perm_id": o.perm_id,
-                        "status": o.ib_status, "type": o.order_type, "tif": o.tif,
-                        "filled": o.filled, "remaining": o.remaining}
-                       for o in server.broker.orders.values()]}
+    return {
+        "orders": [
+            {
+                "client_id": o.client_id,
+                "order_id": o.order_id,
+                "perm_id": o.perm_id,
+                "status": o.ib_status,
+                "type": o.order_type,
+                "tif": o.tif,
+                "filled": o.filled,
+                "remaining": o.remaining,
+            }
+            for o in server.broker.orders.values()
+        ]
+    }
 
 
 COMMANDS = {
@@ -138,8 +167,7 @@ COMMANDS = {
 def execute(server, req: dict) -> dict:
     command = COMMANDS.get(str(req.get("cmd")))
     if command is None:
-        return {"ok": False, "error": f"unknown cmd {req.get('cmd')!r}",
-                "commands": sorted(COMMANDS)}
+        return {"ok": False, "error": f"unknown cmd {req.get('cmd')!r}", "commands": sorted(COMMANDS)}
     try:
         return {"ok": True, **command(server, req)}
     except (KeyError, ValueError, TypeError) as exc:

@@ -77,13 +77,11 @@ def tick_snapshot_end(req_id: int) -> bytes:
     return frame([57, 1, req_id])
 
 
-def tick_by_tick_bid_ask(req_id: int, epoch: int, bid: float, ask: float, bid_size: object,
-                         ask_size: object) -> bytes:
+def tick_by_tick_bid_ask(req_id: int, epoch: int, bid: float, ask: float, bid_size: object, ask_size: object) -> bytes:
     return frame([99, req_id, 3, epoch, bid, ask, bid_size, ask_size, 0])
 
 
-def tick_by_tick_last(req_id: int, tick_type: int, epoch: int, price: float, size: object,
-                      exchange: str) -> bytes:
+def tick_by_tick_last(req_id: int, tick_type: int, epoch: int, price: float, size: object, exchange: str) -> bytes:
     return frame([99, req_id, tick_type, epoch, price, size, 0, exchange, ""])
 
 
@@ -117,20 +115,43 @@ def contract_data(version: int, req_id: int, r: ContractRecord, days: list[str])
     f += [req_id, r.symbol, r.secType, r.lastTradeDateOrContractMonth]
     if version >= V_LAST_TRADE_DATE:
         f.append(r.lastTradeDateOrContractMonth if r.secType in ("FUT", "OPT", "FOP") else "")
-    f += [r.strike if r.strike else 0, r.right, r.exchange, r.currency, r.localSymbol,
-          r.marketName or r.tradingClass, r.tradingClass, r.conId, r.minTick]
+    f += [
+        r.strike if r.strike else 0,
+        r.right,
+        r.exchange,
+        r.currency,
+        r.localSymbol,
+        r.marketName or r.tradingClass,
+        r.tradingClass,
+        r.conId,
+        r.minTick,
+    ]
     if version < V_SIZE_RULES:
         f.append(1)  # mdSizeMultiplier
     hours = _trading_hours(r, days)
     liquid = _trading_hours(_liquid_view(r), days)
-    f += [r.multiplier, r.orderTypes, r.validExchanges, r.priceMagnifier, r.underConId,
-          r.longName, r.primaryExchange, r.contractMonth, r.industry, r.category,
-          r.subcategory, r.timeZoneId, hours, liquid, r.evRule, r.evMultiplier or "",
-          len(r.secIdList)]
+    f += [
+        r.multiplier,
+        r.orderTypes,
+        r.validExchanges,
+        r.priceMagnifier,
+        r.underConId,
+        r.longName,
+        r.primaryExchange,
+        r.contractMonth,
+        r.industry,
+        r.category,
+        r.subcategory,
+        r.timeZoneId,
+        hours,
+        liquid,
+        r.evRule,
+        r.evMultiplier or "",
+        len(r.secIdList),
+    ]
     for tag, value in r.secIdList:
         f += [tag, value]
-    f += [r.aggGroup, r.underSymbol, r.underSecType, r.marketRuleIds, r.realExpirationDate,
-          r.stockType]
+    f += [r.aggGroup, r.underSymbol, r.underSecType, r.marketRuleIds, r.realExpirationDate, r.stockType]
     if version == 163:
         f.append(r.sizeIncrement)  # sizeMinTick
     if version >= V_SIZE_RULES:
@@ -152,9 +173,28 @@ def bond_contract_data(version: int, req_id: int, r: ContractRecord, days: list[
     f: list[object] = [18]
     if version < V_SIZE_RULES:
         f.append(6)
-    f += [req_id, r.symbol, r.secType, r.cusip, r.coupon, r.lastTradeDateOrContractMonth,
-          r.issueDate, r.ratings, r.bondType, r.couponType, 0, 0, 0, r.descAppend,
-          r.exchange, r.currency, r.marketName or r.symbol, r.tradingClass, r.conId, r.minTick]
+    f += [
+        req_id,
+        r.symbol,
+        r.secType,
+        r.cusip,
+        r.coupon,
+        r.lastTradeDateOrContractMonth,
+        r.issueDate,
+        r.ratings,
+        r.bondType,
+        r.couponType,
+        0,
+        0,
+        0,
+        r.descAppend,
+        r.exchange,
+        r.currency,
+        r.marketName or r.symbol,
+        r.tradingClass,
+        r.conId,
+        r.minTick,
+    ]
     if version < V_SIZE_RULES:
         f.append(1)
     f += [r.orderTypes, r.validExchanges, "", "", 0, "", r.longName]
@@ -173,10 +213,29 @@ def contract_data_end(req_id: int) -> bytes:
     return frame([52, 1, req_id])
 
 
-def sec_def_opt_params(req_id: int, exchange: str, under_con_id: int, trading_class: str,
-                       multiplier: str, expirations: list[str], strikes: list[float]) -> bytes:
-    return frame([75, req_id, exchange, under_con_id, trading_class, multiplier,
-                  len(expirations), *expirations, len(strikes), *strikes])
+def sec_def_opt_params(
+    req_id: int,
+    exchange: str,
+    under_con_id: int,
+    trading_class: str,
+    multiplier: str,
+    expirations: list[str],
+    strikes: list[float],
+) -> bytes:
+    return frame(
+        [
+            75,
+            req_id,
+            exchange,
+            under_con_id,
+            trading_class,
+            multiplier,
+            len(expirations),
+            *expirations,
+            len(strikes),
+            *strikes,
+        ]
+    )
 
 
 def sec_def_opt_params_end(req_id: int) -> bytes:
@@ -198,13 +257,11 @@ def historical_data_end(req_id: int, start: str, end: str) -> bytes:
 
 
 def historical_data_update(req_id: int, date: str, bar) -> bytes:
-    return frame([90, req_id, bar.count, date, bar.open, bar.close, bar.high, bar.low,
-                  bar.wap, bar.volume])
+    return frame([90, req_id, bar.count, date, bar.open, bar.close, bar.high, bar.low, bar.wap, bar.volume])
 
 
 def real_time_bar(req_id: int, bar) -> bytes:
-    return frame([50, 3, req_id, bar.time, bar.open, bar.high, bar.low, bar.close,
-                  bar.volume, bar.wap, bar.count])
+    return frame([50, 3, req_id, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.wap, bar.count])
 
 
 def historical_ticks_midpoint(req_id: int, ticks: list, done: bool) -> bytes:
@@ -235,11 +292,11 @@ def head_timestamp(req_id: int, text: str) -> bytes:
     return frame([88, req_id, text])
 
 
-def market_depth_l2(req_id: int, position: int, maker: str, operation: int, side: int,
-                    price: float, size: object, smart: bool) -> bytes:
+def market_depth_l2(
+    req_id: int, position: int, maker: str, operation: int, side: int, price: float, size: object, smart: bool
+) -> bytes:
     return frame([13, 1, req_id, position, maker, operation, side, price, size, smart])
 
 
-def market_depth(req_id: int, position: int, operation: int, side: int, price: float,
-                 size: object) -> bytes:
+def market_depth(req_id: int, position: int, operation: int, side: int, price: float, size: object) -> bytes:
     return frame([12, 1, req_id, position, operation, side, price, size])

@@ -35,23 +35,83 @@ def unset(value: float | None) -> object:
 
 
 def contract_fields(r: ContractRecord) -> list[object]:
-    return [r.conId, r.symbol, r.secType, r.lastTradeDateOrContractMonth, r.strike or 0,
-            r.right, r.multiplier, r.exchange, r.currency, r.localSymbol, r.tradingClass]
+    return [
+        r.conId,
+        r.symbol,
+        r.secType,
+        r.lastTradeDateOrContractMonth,
+        r.strike or 0,
+        r.right,
+        r.multiplier,
+        r.exchange,
+        r.currency,
+        r.localSymbol,
+        r.tradingClass,
+    ]
 
 
 def _order_head(o) -> list[object]:
-    return [o.action, qty(o.total_qty), o.order_type, opt(o.lmt_price), opt(o.aux_price), o.tif,
-            o.oca_group, o.account, o.open_close, 0, o.order_ref]
+    return [
+        o.action,
+        qty(o.total_qty),
+        o.order_type,
+        opt(o.lmt_price),
+        opt(o.aux_price),
+        o.tif,
+        o.oca_group,
+        o.account,
+        o.open_close,
+        0,
+        o.order_ref,
+    ]
 
 
 def open_order(version: int, o) -> bytes:
-    f: list[object] = [5, o.order_id, *contract_fields(o.record), *_order_head(o),
-                       o.client_id, o.perm_id, o.outside_rth, False, 0, o.good_after_time, "",
-                       "", "", ""]
+    f: list[object] = [
+        5,
+        o.order_id,
+        *contract_fields(o.record),
+        *_order_head(o),
+        o.client_id,
+        o.perm_id,
+        o.outside_rth,
+        False,
+        0,
+        o.good_after_time,
+        "",
+        "",
+        "",
+        "",
+    ]
     if version < V_FA_PROFILE_DESUPPORT:
         f.append("")
-    f += ["", o.good_till_date, "", "", "", 0, "", -1, 0, "", "", "", "", "", "", False, False,
-          False, "", 3, False, False, "", o.parent_id, 0]
+    f += [
+        "",
+        o.good_till_date,
+        "",
+        "",
+        "",
+        0,
+        "",
+        -1,
+        0,
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        False,
+        False,
+        False,
+        "",
+        3,
+        False,
+        False,
+        "",
+        o.parent_id,
+        0,
+    ]
     f += ["", 0, "", "", False, 0]  # volatility block without delta-neutral
     f += [opt(o.trail_stop_price), opt(o.trailing_percent), "", "", "", 0, 0, 0, "", "", ""]
     f += ["", False, "", "", False, False, "", False]  # hedge..solicited
@@ -59,8 +119,24 @@ def open_order(version: int, o) -> bytes:
     if version >= V_FULL_ORDER_PREVIEW:
         f += ["", *([""] * 9), "", "", 0]
     f += ["", False, False, 0]  # warning, randomize size/price, conditions
-    f += ["", unset(None), unset(o.trail_stop_price), unset(o.lmt_price_offset), unset(None),
-          unset(None), unset(None), 0, "", "", "", unset(None), False, False, False, False]
+    f += [
+        "",
+        unset(None),
+        unset(o.trail_stop_price),
+        unset(o.lmt_price_offset),
+        unset(None),
+        unset(None),
+        unset(None),
+        0,
+        "",
+        "",
+        "",
+        unset(None),
+        False,
+        False,
+        False,
+        False,
+    ]
     f += _duration_fields(version)
     if version >= V_PEGBEST_PEGMID:
         f += ["", "", "", "", ""]
@@ -99,17 +175,44 @@ def _trailing_flags(version: int, o) -> list[object]:
 
 
 def completed_order(version: int, o) -> bytes:
-    f: list[object] = [101, *contract_fields(o.record), *_order_head(o), o.perm_id,
-                       o.outside_rth, False, 0, o.good_after_time, "", "", ""]
+    f: list[object] = [
+        101,
+        *contract_fields(o.record),
+        *_order_head(o),
+        o.perm_id,
+        o.outside_rth,
+        False,
+        0,
+        o.good_after_time,
+        "",
+        "",
+        "",
+    ]
     if version < V_FA_PROFILE_DESUPPORT:
         f.append("")
-    f += ["", o.good_till_date, "", "", "", 0, "", -1, "", "", "", "", "", "", False, False,
-          "", 3, 0]
+    f += ["", o.good_till_date, "", "", "", 0, "", -1, "", "", "", "", "", "", False, False, "", 3, 0]
     f += ["", 0, "", "", False, 0, opt(o.trail_stop_price), opt(o.trailing_percent)]
     f += ["", 0, 0, 0, "", "", "", "", "", "", False, False, "", False, o.ib_status]
-    f += [False, False, 0, unset(o.trail_stop_price), unset(o.lmt_price_offset), unset(None),
-          False, False, "", qty(o.filled), 0, False, "", False, False, 0,
-          o.completed_time, o.completed_status]
+    f += [
+        False,
+        False,
+        0,
+        unset(o.trail_stop_price),
+        unset(o.lmt_price_offset),
+        unset(None),
+        False,
+        False,
+        "",
+        qty(o.filled),
+        0,
+        False,
+        "",
+        False,
+        False,
+        0,
+        o.completed_time,
+        o.completed_status,
+    ]
     if version >= V_PEGBEST_PEGMID:
         f += ["", "", "", "", ""]
     if version >= V_CUSTOMER_ACCOUNT:
@@ -126,9 +229,22 @@ def completed_orders_end() -> bytes:
 
 
 def order_status(o) -> bytes:
-    return frame([3, o.order_id, o.ib_status, qty(o.filled), qty(o.remaining),
-                  o.avg_fill_price, o.perm_id, o.parent_id, o.last_fill_price, o.client_id,
-                  "", 0])
+    return frame(
+        [
+            3,
+            o.order_id,
+            o.ib_status,
+            qty(o.filled),
+            qty(o.remaining),
+            o.avg_fill_price,
+            o.perm_id,
+            o.parent_id,
+            o.last_fill_price,
+            o.client_id,
+            "",
+            0,
+        ]
+    )
 
 
 def open_order_end() -> bytes:
@@ -136,10 +252,29 @@ def open_order_end() -> bytes:
 
 
 def exec_details(version: int, req_id: int, e) -> bytes:
-    f: list[object] = [11, req_id, e.order_id, *contract_fields(e.record), e.exec_id,
-                       e.time_text, e.account, e.exchange, e.side, qty(e.shares), e.price,
-                       e.perm_id, e.client_id, 0, qty(e.cum_qty), e.avg_price, e.order_ref,
-                       "", "", "", e.liquidity]
+    f: list[object] = [
+        11,
+        req_id,
+        e.order_id,
+        *contract_fields(e.record),
+        e.exec_id,
+        e.time_text,
+        e.account,
+        e.exchange,
+        e.side,
+        qty(e.shares),
+        e.price,
+        e.perm_id,
+        e.client_id,
+        0,
+        qty(e.cum_qty),
+        e.avg_price,
+        e.order_ref,
+        "",
+        "",
+        "",
+        e.liquidity,
+    ]
     if version >= V_PENDING_PRICE_REVISION:
         f.append(False)
     if version >= V_SUBMITTER:
@@ -153,8 +288,7 @@ def exec_details_end(req_id: int) -> bytes:
 
 def commission_report(e) -> bytes:
     realized = e.realized_pnl if e.realized_pnl is not None else UNSET_DOUBLE
-    return frame([59, 1, e.exec_id, round(e.commission, 6), e.commission_currency, realized,
-                  UNSET_DOUBLE, 0])
+    return frame([59, 1, e.exec_id, round(e.commission, 6), e.commission_currency, realized, UNSET_DOUBLE, 0])
 
 
 def position(account: str, r: ContractRecord, size: float, avg_cost: float) -> bytes:
@@ -177,12 +311,40 @@ def account_value(key: str, value: str, currency: str, account: str) -> bytes:
     return frame([6, 2, key, value, currency, account])
 
 
-def portfolio_value(r: ContractRecord, size: float, price: float, value: float, avg_cost: float,
-                    unrealized: float, realized: float, account: str) -> bytes:
-    return frame([7, 8, r.conId, r.symbol, r.secType, r.lastTradeDateOrContractMonth,
-                  r.strike or 0, r.right, r.multiplier, r.primaryExchange or r.exchange,
-                  r.currency, r.localSymbol, r.tradingClass, qty(size), price, round(value, 2),
-                  avg_cost, round(unrealized, 2), round(realized, 2), account])
+def portfolio_value(
+    r: ContractRecord,
+    size: float,
+    price: float,
+    value: float,
+    avg_cost: float,
+    unrealized: float,
+    realized: float,
+    account: str,
+) -> bytes:
+    return frame(
+        [
+            7,
+            8,
+            r.conId,
+            r.symbol,
+            r.secType,
+            r.lastTradeDateOrContractMonth,
+            r.strike or 0,
+            r.right,
+            r.multiplier,
+            r.primaryExchange or r.exchange,
+            r.currency,
+            r.localSymbol,
+            r.tradingClass,
+            qty(size),
+            price,
+            round(value, 2),
+            avg_cost,
+            round(unrealized, 2),
+            round(realized, 2),
+            account,
+        ]
+    )
 
 
 def account_update_time(text: str) -> bytes:
@@ -197,7 +359,5 @@ def pnl(req_id: int, daily: float, unrealized: float, realized: float) -> bytes:
     return frame([94, req_id, round(daily, 2), round(unrealized, 2), round(realized, 2)])
 
 
-def pnl_single(req_id: int, size: float, daily: float, unrealized: float, realized: float,
-               value: float) -> bytes:
-    return frame([95, req_id, qty(size), round(daily, 2), round(unrealized, 2),
-                  round(realized, 2), round(value, 2)])
+def pnl_single(req_id: int, size: float, daily: float, unrealized: float, realized: float, value: float) -> bytes:
+    return frame([95, req_id, qty(size), round(daily, 2), round(unrealized, 2), round(realized, 2), round(value, 2)])

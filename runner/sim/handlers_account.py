@@ -10,8 +10,7 @@ from runner.sim.handlers_data import NO_SECURITY, send_paced
 from runner.sim.requests import executions_request, place_order_request
 from runner.sim.wire import frame
 
-READ_ONLY = ("Error validating request.-'bN' : cause - The API interface is currently in "
-             "Read-Only mode.")
+READ_ONLY = "Error validating request.-'bN' : cause - The API interface is currently in Read-Only mode."
 NO_CURRENCY_TAGS = frozenset({"Cushion", "Leverage", "HighestSeverity", "DayTradesRemaining"})
 ACCOUNT_REFRESH_S = 10.0
 PNL_REFRESH_S = 1.0
@@ -28,9 +27,16 @@ async def place_order(server, session, f) -> None:
         session.send([enc.error(session.version, request.order_id, 200, NO_SECURITY)])
         return
     if request.account and request.account not in server.broker.accounts:
-        session.send([enc.error(session.version, request.order_id, 321,
-                                f"Error validating request:-account {request.account} "
-                                "is not managed by this login")])
+        session.send(
+            [
+                enc.error(
+                    session.version,
+                    request.order_id,
+                    321,
+                    f"Error validating request:-account {request.account} is not managed by this login",
+                )
+            ]
+        )
         return
     server.broker.place(session.client_id, request, matches[0])
 
@@ -50,7 +56,7 @@ def _open_order_frames(server, session, everyone: bool) -> list[bytes]:
     for order in server.broker.working_orders():
         if everyone or session.client_id in (0, order.client_id):
             frames += [oenc.open_order(session.version, order), oenc.order_status(order)]
-    return frames + [oenc.open_order_end()]
+    return [*frames, oenc.open_order_end()]
 
 
 async def open_orders(server, session, f) -> None:
@@ -76,8 +82,7 @@ async def executions(server, session, f) -> None:
     for account in server.broker.accounts.values():
         for e in account.executions:
             if _execution_matches(e, r):
-                frames += [oenc.exec_details(session.version, r["req_id"], e),
-                           oenc.commission_report(e)]
+                frames += [oenc.exec_details(session.version, r["req_id"], e), oenc.commission_report(e)]
     frames.append(oenc.exec_details_end(r["req_id"]))
     await send_paced(server, session, frames)
 
@@ -112,8 +117,7 @@ async def managed_accounts(server, session, f) -> None:
 
 
 async def family_codes(server, session, f) -> None:
-    session.send([frame([78, len(server.config.accounts),
-                         *[v for a in server.config.accounts for v in (a, "")]])])
+    session.send([frame([78, len(server.config.accounts), *[v for a in server.config.accounts for v in (a, "")]])])
 
 
 def _position_frames(server) -> list[bytes]:
@@ -135,8 +139,11 @@ async def cancel_positions(server, session, f) -> None:
 
 
 def _position_snapshot(server) -> dict:
-    return {(a.name, p.record.conId): (p.size, p.avg_cost)
-            for a in server.broker.accounts.values() for p in a.positions.values()}
+    return {
+        (a.name, p.record.conId): (p.size, p.avg_cost)
+        for a in server.broker.accounts.values()
+        for p in a.positions.values()
+    }
 
 
 def _summary_rows(server, tags: str) -> list[tuple[str, str, str, str]]:
@@ -149,13 +156,11 @@ def _summary_rows(server, tags: str) -> list[tuple[str, str, str, str]]:
             rows.append((account.name, "AccountType", "INDIVIDUAL", ""))
         for tag, value in figures.items():
             if tag in wanted:
-                rows.append((account.name, tag, f"{value:.2f}",
-                             "" if tag in NO_CURRENCY_TAGS else base))
+                rows.append((account.name, tag, f"{value:.2f}", "" if tag in NO_CURRENCY_TAGS else base))
         if any(t.startswith("$LEDGER") for t in wanted):
             for ccy, amount in account.cash.items():
                 rows.append((account.name, "CashBalance", f"{amount:.2f}", ccy))
-            rows.append((account.name, "NetLiquidationByCurrency",
-                         f"{figures['NetLiquidation']:.2f}", "BASE"))
+            rows.append((account.name, "NetLiquidationByCurrency", f"{figures['NetLiquidation']:.2f}", "BASE"))
     return rows
 
 
@@ -176,9 +181,11 @@ def _account_update_frames(server, name: str) -> list[bytes]:
     account = server.broker.account_for(name)
     valuation = server.broker.valuation(account)
     base = server.config.base_currency
-    frames = [oenc.account_value("AccountCode", account.name, "", account.name),
-              oenc.account_value("AccountType", "INDIVIDUAL", "", account.name),
-              oenc.account_value("Currency", base, base, account.name)]
+    frames = [
+        oenc.account_value("AccountCode", account.name, "", account.name),
+        oenc.account_value("AccountType", "INDIVIDUAL", "", account.name),
+        oenc.account_value("Currency", base, base, account.name),
+    ]
     for tag, value in valuation.figures().items():
         ccy = "" if tag in NO_CURRENCY_TAGS else base
         frames.append(oenc.account_value(tag, f"{value:.2f}", ccy, account.name))
@@ -187,9 +194,18 @@ def _account_update_frames(server, name: str) -> list[bytes]:
     now = time.time()
     for pos in account.positions.values():
         price = server.market.quote(pos.record, now).mid
-        frames.append(oenc.portfolio_value(
-            pos.record, pos.size, round(price, 6), valuation.position_value(pos), pos.avg_cost,
-            valuation.unrealized(pos), pos.realized, account.name))
+        frames.append(
+            oenc.portfolio_value(
+                pos.record,
+                pos.size,
+                round(price, 6),
+                valuation.position_value(pos),
+                pos.avg_cost,
+                valuation.unrealized(pos),
+                pos.realized,
+                account.name,
+            )
+        )
     frames.append(oenc.account_update_time(time.strftime("%H:%M", time.gmtime(now))))
     return frames
 
@@ -230,8 +246,9 @@ def _pnl_single_frame(server, req_id: int, account_name: str, con_id: int) -> by
         return oenc.pnl_single(req_id, 0, 0.0, 0.0, 0.0, 0.0)
     valuation = server.broker.valuation(account)
     unrealized = valuation.unrealized(pos)
-    return oenc.pnl_single(req_id, pos.size, unrealized + pos.realized, unrealized,
-                           pos.realized, valuation.position_value(pos))
+    return oenc.pnl_single(
+        req_id, pos.size, unrealized + pos.realized, unrealized, pos.realized, valuation.position_value(pos)
+    )
 
 
 async def pnl_single(server, session, f) -> None:
@@ -251,16 +268,15 @@ def stream_account(server, now: float) -> None:
         if session.positions:
             snapshot = snapshot if snapshot is not None else _position_snapshot(server)
             _push_position_changes(server, session, snapshot)
-        if session.account_updates and now - getattr(session, "account_updates_sent", 0) \
-                >= ACCOUNT_REFRESH_S:
+        if session.account_updates and now - getattr(session, "account_updates_sent", 0) >= ACCOUNT_REFRESH_S:
             session.account_updates_sent = now
             session.send(_account_update_frames(server, session.account_updates))
-        if (session.pnl or session.pnl_single) and now - getattr(session, "pnl_sent", 0) \
-                >= PNL_REFRESH_S:
+        if (session.pnl or session.pnl_single) and now - getattr(session, "pnl_sent", 0) >= PNL_REFRESH_S:
             session.pnl_sent = now
-            session.send([oenc.pnl(r, *_pnl_figures(server, a)) for r, a in session.pnl.items()]
-                         + [_pnl_single_frame(server, r, a, c)
-                            for r, (a, c) in session.pnl_single.items()])
+            session.send(
+                [oenc.pnl(r, *_pnl_figures(server, a)) for r, a in session.pnl.items()]
+                + [_pnl_single_frame(server, r, a, c) for r, (a, c) in session.pnl_single.items()]
+            )
 
 
 def _push_position_changes(server, session, snapshot: dict) -> None:
@@ -277,9 +293,24 @@ def _push_position_changes(server, session, snapshot: dict) -> None:
 
 
 HANDLERS = {
-    3: place_order, 4: cancel_order, 5: open_orders, 6: account_updates, 7: executions,
-    8: req_ids, 15: auto_open_orders, 16: all_open_orders, 17: managed_accounts,
-    58: global_cancel, 61: positions, 62: account_summary, 63: cancel_account_summary,
-    64: cancel_positions, 80: family_codes, 92: pnl, 93: cancel_pnl, 94: pnl_single,
-    95: cancel_pnl_single, 99: completed_orders,
+    3: place_order,
+    4: cancel_order,
+    5: open_orders,
+    6: account_updates,
+    7: executions,
+    8: req_ids,
+    15: auto_open_orders,
+    16: all_open_orders,
+    17: managed_accounts,
+    58: global_cancel,
+    61: positions,
+    62: account_summary,
+    63: cancel_account_summary,
+    64: cancel_positions,
+    80: family_codes,
+    92: pnl,
+    93: cancel_pnl,
+    94: pnl_single,
+    95: cancel_pnl_single,
+    99: completed_orders,
 }

@@ -28,7 +28,7 @@ async def send_paced(server, session, frames: list[bytes]) -> None:
     size = max(server.config.reply_batch_size, 1)
     pause = server.config.reply_batch_pause_ms / 1000.0
     for start in range(0, len(frames), size):
-        session.send(frames[start:start + size])
+        session.send(frames[start : start + size])
         await session.drain()
         if start + size < len(frames):
             await asyncio.sleep(pause)
@@ -51,8 +51,12 @@ async def contract_details(server, session, f) -> None:
         session.send([enc.error(session.version, req_id, 200, NO_SECURITY)])
         return
     days = enc.trading_days()
-    frames = [enc.bond_contract_data(session.version, req_id, r, days) if r.secType == "BOND"
-              else enc.contract_data(session.version, req_id, r, days) for r in matches]
+    frames = [
+        enc.bond_contract_data(session.version, req_id, r, days)
+        if r.secType == "BOND"
+        else enc.contract_data(session.version, req_id, r, days)
+        for r in matches
+    ]
     frames.append(enc.contract_data_end(req_id))
     await send_paced(server, session, frames)
 
@@ -64,10 +68,12 @@ async def sec_def_opt_params(server, session, f) -> None:
     if not con_id:
         under = server.universe.match(ContractQuery(symbol=symbol))
         con_id = under[0].conId if under else 0
-    frames = [enc.sec_def_opt_params(req_id, exchange, con_id, trading_class, multiplier,
-                                     expiries, strikes)
-              for exchange, trading_class, multiplier, expiries, strikes
-              in server.universe.option_chain_params(con_id, fut_fop_exchange)]
+    frames = [
+        enc.sec_def_opt_params(req_id, exchange, con_id, trading_class, multiplier, expiries, strikes)
+        for exchange, trading_class, multiplier, expiries, strikes in server.universe.option_chain_params(
+            con_id, fut_fop_exchange
+        )
+    ]
     frames.append(enc.sec_def_opt_params_end(req_id))
     await send_paced(server, session, frames)
 
@@ -78,8 +84,10 @@ async def market_data(server, session, f) -> None:
     if record is None:
         return
     sub = MarketDataSub(record, session.market_data_type)
-    frames = [enc.market_data_type(r["req_id"], sub.data_type),
-              enc.tick_req_params(r["req_id"], record.minTick, "9c0001")]
+    frames = [
+        enc.market_data_type(r["req_id"], sub.data_type),
+        enc.tick_req_params(r["req_id"], record.minTick, "9c0001"),
+    ]
     frames += streams.initial_ticks(server, r["req_id"], sub)
     if r["snapshot"] or r["regulatory"]:
         frames.append(enc.tick_snapshot_end(r["req_id"]))
@@ -132,8 +140,7 @@ async def real_time_bars(server, session, f) -> None:
     record = resolve_one(server, session, r["req_id"], r["contract"])
     if record is not None:
         now = int(time.time())
-        session.rt_bars[r["req_id"]] = StreamSub(record, what=r["what"],
-                                                 last_bar_start=now - now % 5)
+        session.rt_bars[r["req_id"]] = StreamSub(record, what=r["what"], last_bar_start=now - now % 5)
 
 
 async def cancel_real_time_bars(server, session, f) -> None:
@@ -169,8 +176,9 @@ async def head_timestamp(server, session, f) -> None:
     query = contract_common(f)
     record = resolve_one(server, session, req_id, query)
     if record is not None:
-        session.send([enc.head_timestamp(req_id, time.strftime(
-            "%Y%m%d-%H:%M:%S", time.gmtime(time.time() - 2 * 365 * 86_400)))])
+        session.send(
+            [enc.head_timestamp(req_id, time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(time.time() - 2 * 365 * 86_400)))]
+        )
 
 
 async def current_time(server, session, f) -> None:
@@ -184,8 +192,12 @@ async def current_time_millis(server, session, f) -> None:
 async def mkt_depth_exchanges(server, session, f) -> None:
     from runner.sim.wire import frame
 
-    rows = [("ISLAND", "STK", "", "Deep2", 1), ("CME", "FUT", "", "Deep", 1),
-            ("IDEALPRO", "CASH", "", "Deep", 1), ("PAXOS", "CRYPTO", "", "Deep2", 1)]
+    rows = [
+        ("ISLAND", "STK", "", "Deep2", 1),
+        ("CME", "FUT", "", "Deep", 1),
+        ("IDEALPRO", "CASH", "", "Deep", 1),
+        ("PAXOS", "CRYPTO", "", "Deep2", 1),
+    ]
     fields: list[object] = [80, len(rows)]
     for row in rows:
         fields += list(row)
@@ -203,10 +215,24 @@ async def start_api_again(server, session, f) -> None:
 
 
 HANDLERS = {
-    1: market_data, 2: cancel_market_data, 9: contract_details, 10: market_depth,
-    11: cancel_market_depth, 20: historical_data, 25: cancel_historical_data,
-    49: current_time, 50: real_time_bars, 51: cancel_real_time_bars, 59: market_data_type,
-    71: start_api_again, 78: sec_def_opt_params, 82: mkt_depth_exchanges, 87: head_timestamp,
-    96: historical_ticks, 97: tick_by_tick, 98: cancel_tick_by_tick, 104: user_info,
+    1: market_data,
+    2: cancel_market_data,
+    9: contract_details,
+    10: market_depth,
+    11: cancel_market_depth,
+    20: historical_data,
+    25: cancel_historical_data,
+    49: current_time,
+    50: real_time_bars,
+    51: cancel_real_time_bars,
+    59: market_data_type,
+    71: start_api_again,
+    78: sec_def_opt_params,
+    82: mkt_depth_exchanges,
+    87: head_timestamp,
+    96: historical_ticks,
+    97: tick_by_tick,
+    98: cancel_tick_by_tick,
+    104: user_info,
     105: current_time_millis,
 }

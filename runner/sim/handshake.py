@@ -38,8 +38,7 @@ def negotiate(hello: ClientHello, server_min: int, server_max: int) -> int:
     version = min(hello.max_version, server_max)
     if version < max(hello.min_version, server_min):
         raise HandshakeRefused(
-            f"client range v{hello.min_version}..{hello.max_version} outside "
-            f"server range v{server_min}..{server_max}"
+            f"client range v{hello.min_version}..{hello.max_version} outside server range v{server_min}..{server_max}"
         )
     return version
 
@@ -49,8 +48,7 @@ def connection_time_text() -> str:
     return time.strftime("%Y%m%d %H:%M:%S", time.gmtime()) + " UTC"
 
 
-async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 server_min: int, server_max: int) -> int:
+async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, server_min: int, server_max: int) -> int:
     """Run the server side of the handshake; returns the negotiated version."""
     prefix = await reader.readexactly(4)
     if prefix != b"API\0":

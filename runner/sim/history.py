@@ -13,8 +13,7 @@ from runner.sim.session import StreamSub
 MAX_BARS = 100_000
 MAX_TICKS = 1000
 _UNITS = {"S": 1, "D": 86_400, "W": 7 * 86_400, "M": 30 * 86_400, "Y": 365 * 86_400}
-_BAR_UNITS = {"sec": 1, "min": 60, "hour": 3600, "day": 86_400, "week": 7 * 86_400,
-              "month": 30 * 86_400}
+_BAR_UNITS = {"sec": 1, "min": 60, "hour": 3600, "day": 86_400, "week": 7 * 86_400, "month": 30 * 86_400}
 WEEKDAYS_ONLY = frozenset({"STK", "OPT", "IND", "FUT", "FOP", "BOND", "CFD"})
 
 
@@ -69,8 +68,10 @@ def format_bar_time(epoch: int, bar_seconds: int, format_date: int) -> str:
 
 
 def pacing_ok(server, session, r: dict, record) -> bool:
-    key = "|".join(str(r.get(k)) for k in ("end", "start", "duration", "bar_size", "what",
-                                           "count", "use_rth")) + f"|{record.conId}"
+    key = (
+        "|".join(str(r.get(k)) for k in ("end", "start", "duration", "bar_size", "what", "count", "use_rth"))
+        + f"|{record.conId}"
+    )
     problem = server.pacing.check(key, str(record.conId), time.monotonic())
     if problem:
         session.send([enc.error(session.version, r["req_id"], 162, problem)])
@@ -86,36 +87,50 @@ def bars_reply(server, session, r: dict, record) -> list[bytes]:
     except (RequestError, ValueError) as exc:
         return [enc.error(session.version, req_id, 321, f"Error validating request:-{exc}")]
     if r["what"] == "TRADES" and record.secType == "CASH":
-        return [enc.error(session.version, req_id, 162, "Historical Market Data Service error "
-                          f"message:No historical market data for {record.localSymbol}/CASH@"
-                          f"{record.exchange} Last {bar_seconds}")]
+        return [
+            enc.error(
+                session.version,
+                req_id,
+                162,
+                "Historical Market Data Service error "
+                f"message:No historical market data for {record.localSymbol}/CASH@"
+                f"{record.exchange} Last {bar_seconds}",
+            )
+        ]
     if duration // bar_seconds > MAX_BARS:
-        return [enc.error(session.version, req_id, 162, "Historical Market Data Service error "
-                          "message:Requested market data is too large")]
-    bars = _bar_rows(server, record, end - duration, end, bar_seconds, r["format_date"],
-                     r["what"])
+        return [
+            enc.error(
+                session.version,
+                req_id,
+                162,
+                "Historical Market Data Service error message:Requested market data is too large",
+            )
+        ]
+    bars = _bar_rows(server, record, end - duration, end, bar_seconds, r["format_date"], r["what"])
     start_text = time.strftime("%Y%m%d %H:%M:%S", time.gmtime(end - duration))
     end_text = time.strftime("%Y%m%d %H:%M:%S", time.gmtime(end))
     frames = [enc.historical_data(session.version, req_id, start_text, end_text, bars)]
     if session.version >= enc.V_HISTORICAL_DATA_END:
         frames.append(enc.historical_data_end(req_id, start_text, end_text))
     if r["keep_up_to_date"] and not r["end"]:
-        session.hist_live[req_id] = StreamSub(record, bar_seconds=bar_seconds,
-                                              format_date=r["format_date"], what=r["what"],
-                                              last_bar_start=end - end % bar_seconds)
+        session.hist_live[req_id] = StreamSub(
+            record,
+            bar_seconds=bar_seconds,
+            format_date=r["format_date"],
+            what=r["what"],
+            last_bar_start=end - end % bar_seconds,
+        )
     return frames
 
 
-def _bar_rows(server, record, start: int, end: int, bar_seconds: int, format_date: int,
-              what: str) -> list:
+def _bar_rows(server, record, start: int, end: int, bar_seconds: int, format_date: int, what: str) -> list:
     first = start - start % bar_seconds
     if first < start and bar_seconds < 86_400:
         first += bar_seconds
     rows = []
     now = int(time.time())
     for bar_start in range(first, end, bar_seconds):
-        if bar_seconds >= 86_400 and record.secType in WEEKDAYS_ONLY \
-                and time.gmtime(bar_start).tm_wday >= 5:
+        if bar_seconds >= 86_400 and record.secType in WEEKDAYS_ONLY and time.gmtime(bar_start).tm_wday >= 5:
             continue
         length = min(bar_seconds, max(now - bar_start, 1))
         bar = _adjusted(server.market.bar(record, bar_start, length), record, what)
@@ -127,8 +142,7 @@ def _adjusted(bar, record, what: str):
     """BID/ASK series sit half a spread away from the midpoint; quotes carry no volume."""
     if what not in ("BID", "ASK", "MIDPOINT", "BID_ASK"):
         return bar
-    shift = record.spread_ticks * record.minTick / 2 * (-1 if what == "BID" else 1 if
-                                                         what == "ASK" else 0)
+    shift = record.spread_ticks * record.minTick / 2 * (-1 if what == "BID" else 1 if what == "ASK" else 0)
     bar.open, bar.high = round(bar.open + shift, 10), round(bar.high + shift, 10)
     bar.low, bar.close = round(bar.low + shift, 10), round(bar.close + shift, 10)
     bar.volume, bar.wap, bar.count = -1, -1, -1
@@ -178,5 +192,4 @@ def live_bar_frames(server, req_id: int, sub: StreamSub, now: float) -> list[byt
     length = max(int(now) - start, 1)
     bar = _adjusted(server.market.bar(sub.record, start, length), sub.record, sub.what)
     sub.last_bar_start = start
-    return [enc.historical_data_update(req_id, format_bar_time(start, sub.bar_seconds,
-                                                               sub.format_date), bar)]
+    return [enc.historical_data_update(req_id, format_bar_time(start, sub.bar_seconds, sub.format_date), bar)]

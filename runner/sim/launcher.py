@@ -33,9 +33,15 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 
 
 class SimProcess:
-    def __init__(self, process: subprocess.Popen, host: str, port: int,
-                 control_port: int | None, stderr_path: Path, workdir: tempfile.TemporaryDirectory
-                 ) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen,
+        host: str,
+        port: int,
+        control_port: int | None,
+        stderr_path: Path,
+        workdir: tempfile.TemporaryDirectory,
+    ) -> None:
         self.process = process
         self.host = host
         self.port = port
@@ -79,20 +85,23 @@ def start_simulator(config: SimConfig, *, startup_timeout: float = 10.0) -> SimP
     workdir = tempfile.TemporaryDirectory(prefix="ibrun-sim-")
     ready = Path(workdir.name) / "ready"
     stderr_path = Path(workdir.name) / "stderr.log"
-    argv = [sys.executable, "-m", "runner.sim", "--config-json", config_to_json(config),
-            "--ready-file", str(ready)]
+    argv = [sys.executable, "-m", "runner.sim", "--config-json", config_to_json(config), "--ready-file", str(ready)]
     with open(stderr_path, "wb") as stderr:
-        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=stderr, preexec_fn=_die_with_parent,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            preexec_fn=_die_with_parent,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
     deadline = time.monotonic() + startup_timeout
     while time.monotonic() < deadline:
         if ready.exists():
             match = _READY.search(ready.read_text())
             if match:
                 control = int(match.group(3)) if match.group(3) else None
-                return SimProcess(process, match.group(1), int(match.group(2)), control,
-                                  stderr_path, workdir)
+                return SimProcess(process, match.group(1), int(match.group(2)), control, stderr_path, workdir)
         if process.poll() is not None:
             break
         time.sleep(0.02)
@@ -101,7 +110,8 @@ def start_simulator(config: SimConfig, *, startup_timeout: float = 10.0) -> SimP
     sim.stop(timeout=2)
     raise SimulatorStartError(
         f"ibrun sim did not become ready within {startup_timeout:g}s "
-        f"(exit code {process.returncode}); stderr tail:\n{tail}")
+        f"(exit code {process.returncode}); stderr tail:\n{tail}"
+    )
 
 
 def free_port_config(config: SimConfig | None = None, **changes) -> SimConfig:

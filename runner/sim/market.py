@@ -71,9 +71,11 @@ class Market:
         key = self.key(record)
         daily = record.volatility / math.sqrt(252.0)
         phases = [(unit(key, i) + 1) * math.pi for i in range(3)]
-        x = (0.8 * daily * math.sin(2 * math.pi * t / (3.1 * _DAY) + phases[0])
-             + 0.35 * daily * math.sin(2 * math.pi * t / 9_000.0 + phases[1])
-             + 0.12 * daily * math.sin(2 * math.pi * t / 780.0 + phases[2]))
+        x = (
+            0.8 * daily * math.sin(2 * math.pi * t / (3.1 * _DAY) + phases[0])
+            + 0.35 * daily * math.sin(2 * math.pi * t / 9_000.0 + phases[1])
+            + 0.12 * daily * math.sin(2 * math.pi * t / 780.0 + phases[2])
+        )
         return record.price * math.exp(x) * self.overrides.get(record.conId, 1.0)
 
     def _derivative_level(self, record: ContractRecord, t: float) -> float:
@@ -124,20 +126,19 @@ class Market:
         spread = abs(unit(key, start * 7 + 1)) * record.volatility * 1e-3 * math.sqrt(seconds / 60)
         high = max(open_, close) * (1 + spread)
         low = min(open_, close) * (1 - spread)
-        o, h, l, c = (round_price(v, tick, round) for v in (open_, high, low, close))
-        h, l = max(o, h, l, c), min(o, h, l, c)
+        o, hi, lo, c = (round_price(v, tick, round) for v in (open_, high, low, close))
+        hi, lo = max(o, hi, lo, c), min(o, hi, lo, c)
         count = 1 + int((unit(key, start * 7 + 2) + 1) * seconds / 2)
         volume = _base_size(record) * count * 3
-        wap = round((o + h + l + c) / 4, 6)
-        return Bar(start, o, h, l, c, volume, wap, count)
+        wap = round((o + hi + lo + c) / 4, 6)
+        return Bar(start, o, hi, lo, c, volume, wap, count)
 
 
 _DAY_INT = 86_400
 
 
 def _base_size(record: ContractRecord) -> int:
-    return {"STK": 100, "CASH": 100_000, "CRYPTO": 1, "FUT": 1, "OPT": 10, "FOP": 5}.get(
-        record.secType, 1)
+    return {"STK": 100, "CASH": 100_000, "CRYPTO": 1, "FUT": 1, "OPT": 10, "FOP": 5}.get(record.secType, 1)
 
 
 def round_price(value: float, tick: float, how=round) -> float:

@@ -9,8 +9,7 @@ from runner.sim.market import Quote, round_price
 from runner.sim.records import ContractRecord
 from runner.sim.requests import OrderRequest
 
-SUPPORTED_TYPES = frozenset({"MKT", "LMT", "STP", "STP LMT", "MIT", "LIT", "TRAIL",
-                             "TRAIL LIMIT", "MOC", "LOC", "MTL"})
+SUPPORTED_TYPES = frozenset({"MKT", "LMT", "STP", "STP LMT", "MIT", "LIT", "TRAIL", "TRAIL LIMIT", "MOC", "LOC", "MTL"})
 SUPPORTED_TIFS = frozenset({"DAY", "GTC", "IOC", "FOK", "GTD", "OPG", "CLS", "GTX", "DTC"})
 AUCTION_TYPES = frozenset({"MOC", "LOC"})
 AUCTION_TIFS = frozenset({"OPG", "CLS"})
@@ -77,8 +76,7 @@ class SimOrder:
         self.outside_rth = request.outside_rth
         self.good_till_date, self.good_after_time = request.good_till_date, request.good_after_time
         self.parent_id, self.transmit = request.parent_id, request.transmit
-        self.trail_stop_price, self.trailing_percent = (request.trail_stop_price,
-                                                        request.trailing_percent)
+        self.trail_stop_price, self.trailing_percent = (request.trail_stop_price, request.trailing_percent)
         self.lmt_price_offset = request.lmt_price_offset
         self.extreme = None
         self.triggered = False
@@ -99,8 +97,7 @@ def validation_error(request: OrderRequest) -> str | None:
         return "Limit price is required for this order type"
     if request.order_type in ("STP", "STP LMT", "MIT", "LIT") and request.aux_price is None:
         return "Trigger (aux) price is required for this order type"
-    if request.order_type.startswith("TRAIL") and request.aux_price is None \
-            and request.trailing_percent is None:
+    if request.order_type.startswith("TRAIL") and request.aux_price is None and request.trailing_percent is None:
         return "Trailing amount or percent is required"
     if request.tif == "GTD" and not request.good_till_date:
         return "Good-till-date orders need goodTillDate"
@@ -131,11 +128,9 @@ def _trail_touch(order: SimOrder, quote: Quote) -> bool:
         distance = order.aux_price or 0.0
     stop = order.extreme + distance if order.is_buy else order.extreme - distance
     if order.trail_stop_price is not None:
-        stop = min(stop, order.trail_stop_price) if order.is_buy else max(stop,
-                                                                            order.trail_stop_price)
+        stop = min(stop, order.trail_stop_price) if order.is_buy else max(stop, order.trail_stop_price)
     order.trail_stop_price = round_price(stop, order.record.minTick, round)
-    return reference >= order.trail_stop_price if order.is_buy else \
-        reference <= order.trail_stop_price
+    return reference >= order.trail_stop_price if order.is_buy else reference <= order.trail_stop_price
 
 
 def _limit_of(order: SimOrder) -> float | None:

@@ -22,19 +22,25 @@ class PacingGuard:
         while self._all and now - self._all[0] > lim.window_s:
             self._all.popleft()
         if len(self._all) >= lim.max_requests:
-            return (f"Historical Market Data Service error message:Max rate of messages "
-                    f"exceeded: more than {lim.max_requests} requests in {lim.window_s:g} s")
+            return (
+                f"Historical Market Data Service error message:Max rate of messages "
+                f"exceeded: more than {lim.max_requests} requests in {lim.window_s:g} s"
+            )
         last = self._identical.get(request_key)
         if last is not None and now - last < lim.identical_within_s:
-            return ("Historical Market Data Service error message:Pacing violation: identical "
-                    f"request within {lim.identical_within_s:g} seconds")
+            return (
+                "Historical Market Data Service error message:Pacing violation: identical "
+                f"request within {lim.identical_within_s:g} seconds"
+            )
         recent = self._per_contract.setdefault(contract_key, deque())
         while recent and now - recent[0] > lim.same_contract_window_s:
             recent.popleft()
         if len(recent) >= lim.same_contract_max:
-            return (f"Historical Market Data Service error message:Pacing violation: more than "
-                    f"{lim.same_contract_max} requests for one contract within "
-                    f"{lim.same_contract_window_s:g} seconds")
+            return (
+                f"Historical Market Data Service error message:Pacing violation: more than "
+                f"{lim.same_contract_max} requests for one contract within "
+                f"{lim.same_contract_window_s:g} seconds"
+            )
         self._all.append(now)
         self._identical[request_key] = now
         recent.append(now)

@@ -91,31 +91,86 @@ FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(ContractRecord))
 
 # Per-secType defaults applied before an entry's own fields.
 SEC_TYPE_DEFAULTS: dict[str, dict] = {
-    "STK": {"exchange": "SMART", "minTick": 0.01, "minSize": "1", "sizeIncrement": "1",
-            "stockType": "COMMON", "session": "0930-1600", "liquidSession": "0930-1600",
-            "validExchanges": "SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,BATS,IEX",
-            "timeZoneId": "US/Eastern", "category": "", "volatility": 0.25},
-    "CASH": {"exchange": "IDEALPRO", "minTick": 0.00005, "minSize": "0.01",
-             "sizeIncrement": "0.01", "suggestedSizeIncrement": "20000", "session": "1715-1700",
-             "validExchanges": "IDEALPRO", "timeZoneId": "US/Eastern", "volatility": 0.08,
-             "marketName": "", "spread_ticks": 2},
-    "CRYPTO": {"exchange": "PAXOS", "minTick": 0.25, "minSize": "0.0001",
-               "sizeIncrement": "0.0001", "suggestedSizeIncrement": "0.0001",
-               "session": "0000-2359", "validExchanges": "PAXOS", "timeZoneId": "US/Central",
-               "volatility": 0.6},
-    "IND": {"minTick": 0.01, "minSize": "1", "sizeIncrement": "1", "session": "0930-1600",
-            "timeZoneId": "US/Eastern", "volatility": 0.18},
-    "FUT": {"minTick": 0.25, "session": "1700-1600", "timeZoneId": "US/Central",
-            "volatility": 0.18},
-    "OPT": {"minTick": 0.01, "multiplier": "100", "session": "0930-1600",
-            "validExchanges": "SMART,CBOE,AMEX,ISE,PHLX,BOX,NASDAQOM,MIAX,PEARL,EMERALD"},
+    "STK": {
+        "exchange": "SMART",
+        "minTick": 0.01,
+        "minSize": "1",
+        "sizeIncrement": "1",
+        "stockType": "COMMON",
+        "session": "0930-1600",
+        "liquidSession": "0930-1600",
+        "validExchanges": "SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,BATS,IEX",
+        "timeZoneId": "US/Eastern",
+        "category": "",
+        "volatility": 0.25,
+    },
+    "CASH": {
+        "exchange": "IDEALPRO",
+        "minTick": 0.00005,
+        "minSize": "0.01",
+        "sizeIncrement": "0.01",
+        "suggestedSizeIncrement": "20000",
+        "session": "1715-1700",
+        "validExchanges": "IDEALPRO",
+        "timeZoneId": "US/Eastern",
+        "volatility": 0.08,
+        "marketName": "",
+        "spread_ticks": 2,
+    },
+    "CRYPTO": {
+        "exchange": "PAXOS",
+        "minTick": 0.25,
+        "minSize": "0.0001",
+        "sizeIncrement": "0.0001",
+        "suggestedSizeIncrement": "0.0001",
+        "session": "0000-2359",
+        "validExchanges": "PAXOS",
+        "timeZoneId": "US/Central",
+        "volatility": 0.6,
+    },
+    "IND": {
+        "minTick": 0.01,
+        "minSize": "1",
+        "sizeIncrement": "1",
+        "session": "0930-1600",
+        "timeZoneId": "US/Eastern",
+        "volatility": 0.18,
+    },
+    "FUT": {"minTick": 0.25, "session": "1700-1600", "timeZoneId": "US/Central", "volatility": 0.18},
+    "OPT": {
+        "minTick": 0.01,
+        "multiplier": "100",
+        "session": "0930-1600",
+        "validExchanges": "SMART,CBOE,AMEX,ISE,PHLX,BOX,NASDAQOM,MIAX,PEARL,EMERALD",
+    },
     "FOP": {"minTick": 0.05, "session": "1700-1600", "timeZoneId": "US/Central"},
-    "CFD": {"exchange": "SMART", "minTick": 0.1, "minSize": "1", "sizeIncrement": "1",
-            "session": "1800-1700", "validExchanges": "SMART", "volatility": 0.18},
-    "CMDTY": {"exchange": "SMART", "minTick": 0.01, "minSize": "1", "sizeIncrement": "1",
-              "session": "1800-1700", "validExchanges": "SMART", "volatility": 0.15},
-    "BOND": {"exchange": "SMART", "minTick": 0.001, "minSize": "1", "sizeIncrement": "1",
-             "session": "0800-1700", "validExchanges": "SMART", "volatility": 0.03},
+    "CFD": {
+        "exchange": "SMART",
+        "minTick": 0.1,
+        "minSize": "1",
+        "sizeIncrement": "1",
+        "session": "1800-1700",
+        "validExchanges": "SMART",
+        "volatility": 0.18,
+    },
+    "CMDTY": {
+        "exchange": "SMART",
+        "minTick": 0.01,
+        "minSize": "1",
+        "sizeIncrement": "1",
+        "session": "1800-1700",
+        "validExchanges": "SMART",
+        "volatility": 0.15,
+    },
+    "BOND": {
+        "exchange": "SMART",
+        "minTick": 0.001,
+        "minSize": "1",
+        "sizeIncrement": "1",
+        "session": "0800-1700",
+        "validExchanges": "SMART",
+        "volatility": 0.03,
+    },
 }
 
 
@@ -131,8 +186,7 @@ def build_record(entry: dict) -> ContractRecord:
             extra[key] = value
     values["secType"] = sec_type
     values.setdefault("localSymbol", values.get("symbol", ""))
-    values.setdefault("tradingClass", values.get("localSymbol", "") if sec_type != "STK"
-                      else values.get("symbol", ""))
+    values.setdefault("tradingClass", values.get("localSymbol", "") if sec_type != "STK" else values.get("symbol", ""))
     if sec_type == "STK" and not values.get("tradingClass"):
         values["tradingClass"] = values.get("primaryExchange", "")
     sec_ids = list(values.get("secIdList") or ())

@@ -156,17 +156,23 @@ def market_data_request(f: Fields) -> dict:
         f.skip(4 * f.int())
     if f.bool():
         f.skip(3)
-    return {"req_id": req_id, "contract": q, "generic": f.str(), "snapshot": f.bool(),
-            "regulatory": f.bool()}
+    return {"req_id": req_id, "contract": q, "generic": f.str(), "snapshot": f.bool(), "regulatory": f.bool()}
 
 
 def historical_data_request(f: Fields) -> dict:
     req_id = f.int()
     q = contract_common(f)
     q.includeExpired = f.bool()
-    r = {"req_id": req_id, "contract": q, "end": f.str(), "bar_size": f.str(),
-         "duration": f.str(), "use_rth": f.bool(), "what": f.str().upper(),
-         "format_date": f.int(1)}
+    r = {
+        "req_id": req_id,
+        "contract": q,
+        "end": f.str(),
+        "bar_size": f.str(),
+        "duration": f.str(),
+        "use_rth": f.bool(),
+        "what": f.str().upper(),
+        "format_date": f.int(1),
+    }
     if q.secType.upper() == "BAG":
         f.skip(4 * f.int())
     r["keep_up_to_date"] = f.bool()
@@ -177,24 +183,29 @@ def historical_ticks_request(f: Fields) -> dict:
     req_id = f.int()
     q = contract_common(f)
     q.includeExpired = f.bool()
-    return {"req_id": req_id, "contract": q, "start": f.str(), "end": f.str(),
-            "count": f.int(), "what": f.str().upper(), "use_rth": f.bool(),
-            "ignore_size": f.bool()}
+    return {
+        "req_id": req_id,
+        "contract": q,
+        "start": f.str(),
+        "end": f.str(),
+        "count": f.int(),
+        "what": f.str().upper(),
+        "use_rth": f.bool(),
+        "ignore_size": f.bool(),
+    }
 
 
 def tick_by_tick_request(f: Fields) -> dict:
     req_id = f.int()
     q = contract_common(f)
-    return {"req_id": req_id, "contract": q, "type": f.str(), "count": f.int(),
-            "ignore_size": f.bool()}
+    return {"req_id": req_id, "contract": q, "type": f.str(), "count": f.int(), "ignore_size": f.bool()}
 
 
 def real_time_bars_request(f: Fields) -> dict:
     f.skip()
     req_id = f.int()
     q = contract_common(f)
-    return {"req_id": req_id, "contract": q, "bar_size": f.int(5), "what": f.str().upper(),
-            "use_rth": f.bool()}
+    return {"req_id": req_id, "contract": q, "bar_size": f.int(5), "what": f.str().upper(), "use_rth": f.bool()}
 
 
 def market_depth_request(f: Fields, version: int) -> dict:
@@ -211,5 +222,13 @@ def market_depth_request(f: Fields, version: int) -> dict:
 
 def executions_request(f: Fields, version: int) -> dict:
     f.skip()  # VERSION (always sent)
-    return {"req_id": f.int(), "client_id": f.int(), "account": f.str(), "time": f.str(),
-            "symbol": f.str(), "sec_type": f.str(), "exchange": f.str(), "side": f.str()}
+    return {
+        "req_id": f.int(),
+        "client_id": f.int(),
+        "account": f.str(),
+        "time": f.str(),
+        "symbol": f.str(),
+        "sec_type": f.str(),
+        "exchange": f.str(),
+        "side": f.str(),
+    }

@@ -19,9 +19,11 @@ from runner.sim.wire import Fields, read_frame, split_fields
 
 log = logging.getLogger("runner.sim")
 START_API = 71
-FARM_STATUS = ((2104, "Market data farm connection is OK:usfarm"),
-               (2106, "HMDS data farm connection is OK:ushmds"),
-               (2158, "Sec-def data farm connection is OK:secdefnj"))
+FARM_STATUS = (
+    (2104, "Market data farm connection is OK:usfarm"),
+    (2106, "HMDS data farm connection is OK:ushmds"),
+    (2158, "Sec-def data farm connection is OK:secdefnj"),
+)
 
 
 class SimServer:
@@ -29,8 +31,7 @@ class SimServer:
         self.config = config
         self.universe = build_universe(config.universe_files)
         self.market = Market(config.seed, config.tick_interval_ms / 1000.0, self.universe)
-        self.broker = Broker(self.market, config.accounts, config.initial_cash,
-                             config.base_currency, self.deliver)
+        self.broker = Broker(self.market, config.accounts, config.initial_cash, config.base_currency, self.deliver)
         self.pacing = PacingGuard(config.pacing)
         self.sessions: dict[int, Session] = {}
         self.reply_delay_s = 0.0
@@ -46,8 +47,7 @@ class SimServer:
         return self._server.sockets[0].getsockname()[1]
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, self.config.host,
-                                                  self.config.port, limit=2**20)
+        self._server = await asyncio.start_server(self._handle, self.config.host, self.config.port, limit=2**20)
         self._tasks.append(asyncio.create_task(streams.clock(self)))
 
     async def stop(self) -> None:
@@ -84,8 +84,7 @@ class SimServer:
         peer = str(writer.get_extra_info("peername"))
         session = None
         try:
-            version = await accept(reader, writer, self.config.server_version_min,
-                                   self.config.server_version_max)
+            version = await accept(reader, writer, self.config.server_version_min, self.config.server_version_max)
             session = await self._start_api(reader, writer, version, peer)
             if session is not None:
                 await self._serve(reader, session)
@@ -109,15 +108,22 @@ class SimServer:
         f.skip()  # VERSION
         client_id = f.int()
         if client_id in self.sessions:
-            writer.write(enc.error(version, -1, 326, "Unable to connect as the client id is "
-                                   "already in use. Retry with a unique client id."))
+            writer.write(
+                enc.error(
+                    version,
+                    -1,
+                    326,
+                    "Unable to connect as the client id is already in use. Retry with a unique client id.",
+                )
+            )
             await writer.drain()
             return None
         session = Session(writer, version, client_id, peer)
         self.sessions[client_id] = session
-        session.send([enc.next_valid_id(self.broker.next_order_id),
-                      enc.managed_accounts(self.config.accounts)]
-                     + [enc.error(version, -1, code, text) for code, text in FARM_STATUS])
+        session.send(
+            [enc.next_valid_id(self.broker.next_order_id), enc.managed_accounts(self.config.accounts)]
+            + [enc.error(version, -1, code, text) for code, text in FARM_STATUS]
+        )
         return session
 
     async def _serve(self, reader: asyncio.StreamReader, session: Session) -> None:
@@ -137,7 +143,6 @@ class SimServer:
                 await handler(self, session, Fields(fields[1:]))
             except Exception:  # one bad request must not kill the connection
                 log.exception("client %s: request %s failed", session.client_id, fields[0])
-                session.send([enc.error(session.version, -1, 320,
-                                        f"Error reading request: message id {fields[0]}")])
+                session.send([enc.error(session.version, -1, 320, f"Error reading request: message id {fields[0]}")])
             if session.congested():
                 await session.drain()

@@ -70,8 +70,16 @@ class Session:
             await self.writer.drain()
 
     def clear_subscriptions(self) -> None:
-        for subs in (self.mkt_data, self.tick_by_tick, self.depth, self.rt_bars, self.hist_live,
-                     self.account_summary, self.pnl, self.pnl_single):
+        for subs in (
+            self.mkt_data,
+            self.tick_by_tick,
+            self.depth,
+            self.rt_bars,
+            self.hist_live,
+            self.account_summary,
+            self.pnl,
+            self.pnl_single,
+        ):
             subs.clear()
         self.account_updates = None
         self.positions = False

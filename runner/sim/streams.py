@@ -15,8 +15,7 @@ log = logging.getLogger("runner.sim")
 
 # tick types: live, delayed (reqMarketDataType 3/4 use the delayed ones)
 LIVE = {"bid": 1, "ask": 2, "last": 4, "high": 6, "low": 7, "volume": 8, "close": 9, "open": 14}
-DELAYED = {"bid": 66, "ask": 67, "last": 68, "high": 72, "low": 73, "volume": 74, "close": 75,
-           "open": 76}
+DELAYED = {"bid": 66, "ask": 67, "last": 68, "high": 72, "low": 73, "volume": 74, "close": 75, "open": 76}
 NO_QUOTES = frozenset({"IND"})
 
 
@@ -31,11 +30,13 @@ def initial_ticks(server, req_id: int, sub: MarketDataSub) -> list[bytes]:
     day = server.market.bar(record, int(now - now % 86_400) - 86_400, 86_400)
     types = _types(sub)
     frames = _quote_frames(req_id, sub, quote, force=True)
-    frames += [enc.tick_price(req_id, types["high"], max(day.high, quote.ask), 0),
-               enc.tick_price(req_id, types["low"], min(day.low, quote.bid), 0),
-               enc.tick_price(req_id, types["close"], day.close, 0),
-               enc.tick_price(req_id, types["open"], day.open, 0),
-               enc.tick_size(req_id, types["volume"], quote.volume)]
+    frames += [
+        enc.tick_price(req_id, types["high"], max(day.high, quote.ask), 0),
+        enc.tick_price(req_id, types["low"], min(day.low, quote.bid), 0),
+        enc.tick_price(req_id, types["close"], day.close, 0),
+        enc.tick_price(req_id, types["open"], day.open, 0),
+        enc.tick_size(req_id, types["volume"], quote.volume),
+    ]
     sub.last = quote
     return frames
 
@@ -55,19 +56,20 @@ def _quote_frames(req_id: int, sub: MarketDataSub, quote, force: bool = False) -
     return frames
 
 
-def tick_by_tick_frames(server, req_id: int, sub: StreamSub, now: float, first: bool
-                        ) -> list[bytes]:
+def tick_by_tick_frames(server, req_id: int, sub: StreamSub, now: float, first: bool) -> list[bytes]:
     quote = server.market.quote(sub.record, now)
     epoch = int(now)
     previous = sub.last_quote
     sub.last_quote = quote
     kind = sub.kind
     if kind == "BidAsk":
-        if first or previous is None or (previous.bid, previous.ask, previous.bid_size,
-                                         previous.ask_size) != (quote.bid, quote.ask,
-                                                                quote.bid_size, quote.ask_size):
-            return [enc.tick_by_tick_bid_ask(req_id, epoch, quote.bid, quote.ask,
-                                             quote.bid_size, quote.ask_size)]
+        if (
+            first
+            or previous is None
+            or (previous.bid, previous.ask, previous.bid_size, previous.ask_size)
+            != (quote.bid, quote.ask, quote.bid_size, quote.ask_size)
+        ):
+            return [enc.tick_by_tick_bid_ask(req_id, epoch, quote.bid, quote.ask, quote.bid_size, quote.ask_size)]
         return []
     if kind == "MidPoint":
         return [enc.tick_by_tick_midpoint(req_id, epoch, round(quote.mid, 10))]
@@ -76,8 +78,7 @@ def tick_by_tick_frames(server, req_id: int, sub: StreamSub, now: float, first: 
     if first or unit(server.market.key(sub.record), index * 11 + 5) > -0.4:
         exchange = sub.record.primaryExchange or sub.record.exchange
         tick_type = 1 if kind == "Last" else 2
-        return [enc.tick_by_tick_last(req_id, tick_type, epoch, quote.last, quote.last_size,
-                                      exchange)]
+        return [enc.tick_by_tick_last(req_id, tick_type, epoch, quote.last, quote.last_size, exchange)]
     return []
 
 
@@ -91,18 +92,18 @@ def depth_frames(server, req_id: int, sub: StreamSub, now: float) -> list[bytes]
     for level in range(sub.rows):
         for side, top in ((1, quote.bid), (0, quote.ask)):
             price = round(top - level * tick if side == 1 else top + level * tick, 10)
-            size = max(1, int(quote.bid_size * (1 + level) * (1.2 + unit(key, index * 64 + level
-                                                                          * 2 + side))))
+            size = max(1, int(quote.bid_size * (1 + level) * (1.2 + unit(key, index * 64 + level * 2 + side))))
             book.append((level, side, price, size))
     operation = 0 if sub.book is None else 1
     changed = [b for i, b in enumerate(book) if sub.book is None or sub.book[i] != b]
     sub.book = book
     maker = sub.record.primaryExchange or sub.record.exchange
     if sub.smart or sub.record.secType == "STK":
-        return [enc.market_depth_l2(req_id, level, maker, operation, side, price, size,
-                                    sub.smart) for level, side, price, size in changed]
-    return [enc.market_depth(req_id, level, operation, side, price, size)
-            for level, side, price, size in changed]
+        return [
+            enc.market_depth_l2(req_id, level, maker, operation, side, price, size, sub.smart)
+            for level, side, price, size in changed
+        ]
+    return [enc.market_depth(req_id, level, operation, side, price, size) for level, side, price, size in changed]
 
 
 def stream_session(server, session: Session, now: float) -> None:

@@ -103,8 +103,9 @@ class Universe:
         front = min(live, key=lambda r: r.lastTradeDateOrContractMonth)
         return [dataclasses.replace(front, secType="CONTFUT")]
 
-    def option_chain_params(self, underlying_con_id: int, fut_fop_exchange: str
-                            ) -> list[tuple[str, str, str, list[str], list[float]]]:
+    def option_chain_params(
+        self, underlying_con_id: int, fut_fop_exchange: str
+    ) -> list[tuple[str, str, str, list[str], list[float]]]:
         """(exchange, tradingClass, multiplier, expirations, strikes) rows for reqSecDefOptParams."""
         groups: dict[tuple[str, str, str], tuple[set, set]] = {}
         for sec_type in ("OPT", "FOP"):
@@ -130,7 +131,7 @@ def _reply_exchange(record: ContractRecord, query: ContractQuery) -> str:
     return query.exchange.upper() if query.exchange else record.exchange
 
 
-def _matches(record: ContractRecord, q: ContractQuery) -> bool:  # noqa: C901 - flat field checks
+def _matches(record: ContractRecord, q: ContractQuery) -> bool:
     if q.symbol and q.symbol.upper() != record.symbol.upper():
         return False
     if q.localSymbol and _norm(q.localSymbol) != _norm(record.localSymbol):
@@ -152,15 +153,12 @@ def _matches(record: ContractRecord, q: ContractQuery) -> bool:  # noqa: C901 - 
         return False
     if q.exchange and not _exchange_ok(record, q.exchange.upper()):
         return False
-    if q.primaryExchange and q.primaryExchange.upper() not in (
-        record.primaryExchange.upper(), record.exchange.upper()
-    ):
+    if q.primaryExchange and q.primaryExchange.upper() not in (record.primaryExchange.upper(), record.exchange.upper()):
         return False
     if q.secId and not _sec_id_ok(record, q.secIdType.upper(), q.secId.upper()):
         return False
-    if record.expired and not (q.includeExpired or q.localSymbol or q.lastTradeDateOrContractMonth):
-        return False
-    return True
+    explicit = q.includeExpired or q.localSymbol or q.lastTradeDateOrContractMonth
+    return not record.expired or bool(explicit)
 
 
 def _exchange_ok(record: ContractRecord, exchange: str) -> bool:
@@ -170,8 +168,7 @@ def _exchange_ok(record: ContractRecord, exchange: str) -> bool:
 def _sec_id_ok(record: ContractRecord, id_type: str, sec_id: str) -> bool:
     if id_type == "CUSIP" and record.cusip.upper() == sec_id:
         return True
-    return any((not id_type or t.upper() == id_type) and v.upper() == sec_id
-               for t, v in record.secIdList)
+    return any((not id_type or t.upper() == id_type) and v.upper() == sec_id for t, v in record.secIdList)
 
 
 def build_universe(files: tuple[str, ...] = (), today: dt.date | None = None) -> Universe:
@@ -202,9 +199,10 @@ def add_data(universe: Universe, data: dict, today: dt.date) -> None:
         for record in chains.build_options(spec, underlying, today):
             universe.add(record)
     for spec in data.get("future_options", ()) or ():
-        futures = sorted((r for r in universe.by_sec_type.get("FUT", ())
-                          if r.symbol == spec["underlying"] and not r.expired),
-                         key=lambda r: r.lastTradeDateOrContractMonth)
+        futures = sorted(
+            (r for r in universe.by_sec_type.get("FUT", ()) if r.symbol == spec["underlying"] and not r.expired),
+            key=lambda r: r.lastTradeDateOrContractMonth,
+        )
         for record in chains.build_future_options(spec, futures):
             universe.add(record)
 
@@ -213,8 +211,11 @@ def _find(universe: Universe, symbol: str | None, sec_type: str | None) -> Contr
     if not symbol:
         return None
     for record in universe.by_con_id.values():
-        if record.symbol == symbol and (not sec_type or record.secType == sec_type) \
-                and record.secType in ("STK", "IND", "CASH", "CRYPTO", "CMDTY"):
+        if (
+            record.symbol == symbol
+            and (not sec_type or record.secType == sec_type)
+            and record.secType in ("STK", "IND", "CASH", "CRYPTO", "CMDTY")
+        ):
             return record
     return None
 

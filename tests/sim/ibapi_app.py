@@ -56,45 +56,125 @@ class RecordingApp(EWrapper, EClient):
             self.thread.join(5)
 
     # --- callbacks ---------------------------------------------------------------
-    def nextValidId(self, orderId): self.record("nextValidId", orderId)
-    def managedAccounts(self, accountsList): self.record("managedAccounts", accountsList)
+    def nextValidId(self, orderId):
+        self.record("nextValidId", orderId)
+
+    def managedAccounts(self, accountsList):
+        self.record("managedAccounts", accountsList)
+
     def error(self, reqId, errorTime, errorCode, errorString, advancedOrderRejectJson=""):
         self.record("error", reqId, errorCode, errorString)
-    def contractDetails(self, reqId, cd): self.record("contractDetails", reqId, cd)
-    def bondContractDetails(self, reqId, cd): self.record("bondContractDetails", reqId, cd)
-    def contractDetailsEnd(self, reqId): self.record("contractDetailsEnd", reqId)
-    def tickPrice(self, reqId, tickType, price, attrib): self.record("tickPrice", reqId, tickType, price)
-    def tickSize(self, reqId, tickType, size): self.record("tickSize", reqId, tickType, size)
-    def marketDataType(self, reqId, t): self.record("marketDataType", reqId, t)
-    def tickSnapshotEnd(self, reqId): self.record("tickSnapshotEnd", reqId)
-    def historicalData(self, reqId, bar): self.record("historicalData", reqId, bar)
-    def historicalDataEnd(self, reqId, start, end): self.record("historicalDataEnd", reqId, start, end)
-    def historicalDataUpdate(self, reqId, bar): self.record("historicalDataUpdate", reqId, bar)
-    def historicalTicks(self, reqId, ticks, done): self.record("historicalTicks", reqId, ticks, done)
-    def historicalTicksBidAsk(self, reqId, ticks, done): self.record("historicalTicksBidAsk", reqId, ticks, done)
-    def historicalTicksLast(self, reqId, ticks, done): self.record("historicalTicksLast", reqId, ticks, done)
-    def tickByTickBidAsk(self, reqId, time_, bp, ap, bs, as_, attrib): self.record("tbtBidAsk", reqId, bp, ap)
-    def tickByTickAllLast(self, reqId, tt, time_, price, size, attrib, ex, sc): self.record("tbtLast", reqId, price, size)
-    def realtimeBar(self, reqId, t, o, h, l, c, v, wap, count): self.record("realtimeBar", reqId, t, o, h, l, c)
-    def updateMktDepthL2(self, reqId, pos, mm, op, side, price, size, smart): self.record("depthL2", reqId, pos, op, side, price, size)
-    def updateMktDepth(self, reqId, pos, op, side, price, size): self.record("depth", reqId, pos, op, side, price, size)
-    def securityDefinitionOptionParameter(self, reqId, ex, uc, tc, mult, exps, strikes): self.record("secDef", reqId, ex, uc, tc, mult, exps, strikes)
-    def securityDefinitionOptionParameterEnd(self, reqId): self.record("secDefEnd", reqId)
-    def openOrder(self, orderId, c, order, state): self.record("openOrder", orderId, c, order, state)
-    def orderStatus(self, orderId, status, filled, remaining, avg, permId, parentId, last, clientId, whyHeld, mktCap): self.record("orderStatus", orderId, status, filled, remaining, avg)
-    def openOrderEnd(self): self.record("openOrderEnd")
-    def execDetails(self, reqId, c, execution): self.record("execDetails", reqId, c, execution)
-    def execDetailsEnd(self, reqId): self.record("execDetailsEnd", reqId)
-    def commissionAndFeesReport(self, report): self.record("commission", report)
-    def position(self, account, c, pos, avgCost): self.record("position", account, c, pos, avgCost)
-    def positionEnd(self): self.record("positionEnd")
-    def accountSummary(self, reqId, account, tag, value, currency): self.record("accountSummary", reqId, account, tag, value, currency)
-    def accountSummaryEnd(self, reqId): self.record("accountSummaryEnd", reqId)
-    def updateAccountValue(self, key, val, currency, account): self.record("accountValue", key, val, currency, account)
-    def updatePortfolio(self, c, pos, mp, mv, ac, upnl, rpnl, account): self.record("portfolio", c, pos, mp, mv)
-    def updateAccountTime(self, t): self.record("accountTime", t)
-    def accountDownloadEnd(self, account): self.record("accountDownloadEnd", account)
-    def currentTime(self, t): self.record("currentTime", t)
-    def pnl(self, reqId, daily, unrealized, realized): self.record("pnl", reqId, daily, unrealized, realized)
-    def completedOrder(self, c, order, state): self.record("completedOrder", c, order, state)
-    def completedOrdersEnd(self): self.record("completedOrdersEnd")
+
+    def contractDetails(self, reqId, cd):
+        self.record("contractDetails", reqId, cd)
+
+    def bondContractDetails(self, reqId, cd):
+        self.record("bondContractDetails", reqId, cd)
+
+    def contractDetailsEnd(self, reqId):
+        self.record("contractDetailsEnd", reqId)
+
+    def tickPrice(self, reqId, tickType, price, attrib):
+        self.record("tickPrice", reqId, tickType, price)
+
+    def tickSize(self, reqId, tickType, size):
+        self.record("tickSize", reqId, tickType, size)
+
+    def marketDataType(self, reqId, t):
+        self.record("marketDataType", reqId, t)
+
+    def tickSnapshotEnd(self, reqId):
+        self.record("tickSnapshotEnd", reqId)
+
+    def historicalData(self, reqId, bar):
+        self.record("historicalData", reqId, bar)
+
+    def historicalDataEnd(self, reqId, start, end):
+        self.record("historicalDataEnd", reqId, start, end)
+
+    def historicalDataUpdate(self, reqId, bar):
+        self.record("historicalDataUpdate", reqId, bar)
+
+    def historicalTicks(self, reqId, ticks, done):
+        self.record("historicalTicks", reqId, ticks, done)
+
+    def historicalTicksBidAsk(self, reqId, ticks, done):
+        self.record("historicalTicksBidAsk", reqId, ticks, done)
+
+    def historicalTicksLast(self, reqId, ticks, done):
+        self.record("historicalTicksLast", reqId, ticks, done)
+
+    def tickByTickBidAsk(self, reqId, time_, bp, ap, bs, as_, attrib):
+        self.record("tbtBidAsk", reqId, bp, ap)
+
+    def tickByTickAllLast(self, reqId, tt, time_, price, size, attrib, ex, sc):
+        self.record("tbtLast", reqId, price, size)
+
+    def realtimeBar(self, reqId, t, o, h, low, c, v, wap, count):
+        self.record("realtimeBar", reqId, t, o, h, low, c)
+
+    def updateMktDepthL2(self, reqId, pos, mm, op, side, price, size, smart):
+        self.record("depthL2", reqId, pos, op, side, price, size)
+
+    def updateMktDepth(self, reqId, pos, op, side, price, size):
+        self.record("depth", reqId, pos, op, side, price, size)
+
+    def securityDefinitionOptionParameter(self, reqId, ex, uc, tc, mult, exps, strikes):
+        self.record("secDef", reqId, ex, uc, tc, mult, exps, strikes)
+
+    def securityDefinitionOptionParameterEnd(self, reqId):
+        self.record("secDefEnd", reqId)
+
+    def openOrder(self, orderId, c, order, state):
+        self.record("openOrder", orderId, c, order, state)
+
+    def orderStatus(self, orderId, status, filled, remaining, avg, permId, parentId, last, clientId, whyHeld, mktCap):
+        self.record("orderStatus", orderId, status, filled, remaining, avg)
+
+    def openOrderEnd(self):
+        self.record("openOrderEnd")
+
+    def execDetails(self, reqId, c, execution):
+        self.record("execDetails", reqId, c, execution)
+
+    def execDetailsEnd(self, reqId):
+        self.record("execDetailsEnd", reqId)
+
+    def commissionAndFeesReport(self, report):
+        self.record("commission", report)
+
+    def position(self, account, c, pos, avgCost):
+        self.record("position", account, c, pos, avgCost)
+
+    def positionEnd(self):
+        self.record("positionEnd")
+
+    def accountSummary(self, reqId, account, tag, value, currency):
+        self.record("accountSummary", reqId, account, tag, value, currency)
+
+    def accountSummaryEnd(self, reqId):
+        self.record("accountSummaryEnd", reqId)
+
+    def updateAccountValue(self, key, val, currency, account):
+        self.record("accountValue", key, val, currency, account)
+
+    def updatePortfolio(self, c, pos, mp, mv, ac, upnl, rpnl, account):
+        self.record("portfolio", c, pos, mp, mv)
+
+    def updateAccountTime(self, t):
+        self.record("accountTime", t)
+
+    def accountDownloadEnd(self, account):
+        self.record("accountDownloadEnd", account)
+
+    def currentTime(self, t):
+        self.record("currentTime", t)
+
+    def pnl(self, reqId, daily, unrealized, realized):
+        self.record("pnl", reqId, daily, unrealized, realized)
+
+    def completedOrder(self, c, order, state):
+        self.record("completedOrder", c, order, state)
+
+    def completedOrdersEnd(self):
+        self.record("completedOrdersEnd")

@@ -54,29 +54,48 @@ class ProbeStrategy(Strategy):
         self.seen[f"position:{type(event).__name__}"].append(event)
 
 
-def node_config(port: int, load_ids: frozenset[str], load_contracts: frozenset = frozenset(),
-                client_id: int = 1, market_data_type=IBMarketDataTypeEnum.REALTIME
-                ) -> TradingNodeConfig:
-    provider = InteractiveBrokersInstrumentProviderConfig(
-        load_ids=load_ids, load_contracts=load_contracts)
+def node_config(
+    port: int,
+    load_ids: frozenset[str],
+    load_contracts: frozenset = frozenset(),
+    client_id: int = 1,
+    market_data_type=IBMarketDataTypeEnum.REALTIME,
+) -> TradingNodeConfig:
+    provider = InteractiveBrokersInstrumentProviderConfig(load_ids=load_ids, load_contracts=load_contracts)
     return TradingNodeConfig(
         trader_id="SIMTEST-001",
         logging=LoggingConfig(log_level=os.environ.get("SIM_NODE_LOG", "ERROR")),
-        data_clients={IB: InteractiveBrokersDataClientConfig(
-            ibg_host="127.0.0.1", ibg_port=port, ibg_client_id=client_id,
-            instrument_provider=provider, market_data_type=market_data_type,
-            use_regular_trading_hours=False, connection_timeout=20)},
-        exec_clients={IB: InteractiveBrokersExecClientConfig(
-            ibg_host="127.0.0.1", ibg_port=port, ibg_client_id=client_id,
-            account_id="DU123456", instrument_provider=provider, connection_timeout=20)},
+        data_clients={
+            IB: InteractiveBrokersDataClientConfig(
+                ibg_host="127.0.0.1",
+                ibg_port=port,
+                ibg_client_id=client_id,
+                instrument_provider=provider,
+                market_data_type=market_data_type,
+                use_regular_trading_hours=False,
+                connection_timeout=20,
+            )
+        },
+        exec_clients={
+            IB: InteractiveBrokersExecClientConfig(
+                ibg_host="127.0.0.1",
+                ibg_port=port,
+                ibg_client_id=client_id,
+                account_id="DU123456",
+                instrument_provider=provider,
+                connection_timeout=20,
+            )
+        },
         exec_engine=LiveExecEngineConfig(reconciliation=True),
-        timeout_connection=30.0, timeout_reconciliation=15.0, timeout_portfolio=10.0,
-        timeout_disconnection=5.0, timeout_post_stop=1.0,
+        timeout_connection=30.0,
+        timeout_reconciliation=15.0,
+        timeout_portfolio=10.0,
+        timeout_disconnection=5.0,
+        timeout_post_stop=1.0,
     )
 
 
-def build_node(config: TradingNodeConfig, loop: asyncio.AbstractEventLoop
-               ) -> tuple[TradingNode, ProbeStrategy]:
+def build_node(config: TradingNodeConfig, loop: asyncio.AbstractEventLoop) -> tuple[TradingNode, ProbeStrategy]:
     node = TradingNode(config=config, loop=loop)
     strategy = ProbeStrategy()
     node.trader.add_strategy(strategy)

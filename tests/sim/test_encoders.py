@@ -28,6 +28,7 @@ class Recorder:
     def __getattr__(self, name):
         def record(*args):
             self.calls.append((name, args))
+
         return record
 
 
@@ -36,7 +37,7 @@ def decode(frame: bytes, version: int) -> list[tuple[str, tuple]]:
     assert size == len(frame) - 4
     text = frame[4:]
     msg_id = int(text[: text.index(b"\0")])
-    fields = comm.read_fields(text[text.index(b"\0") + 1:])
+    fields = comm.read_fields(text[text.index(b"\0") + 1 :])
     recorder = Recorder()
     decoder = Decoder(recorder, version)
     info = decoder.msgId2handleInfo[msg_id]
@@ -61,10 +62,22 @@ def one(universe, **query):
 
 
 def sample_order(record) -> SimOrder:
-    order = SimOrder(order_id=7, client_id=3, perm_id=123456, account="DU123456", record=record,
-                     action="BUY", total_qty=10, order_type="TRAIL LIMIT", lmt_price=None,
-                     aux_price=1.5, tif="GTC", order_ref="O-1:7", trail_stop_price=229.0,
-                     lmt_price_offset=0.1)
+    order = SimOrder(
+        order_id=7,
+        client_id=3,
+        perm_id=123456,
+        account="DU123456",
+        record=record,
+        action="BUY",
+        total_qty=10,
+        order_type="TRAIL LIMIT",
+        lmt_price=None,
+        aux_price=1.5,
+        tif="GTC",
+        order_ref="O-1:7",
+        trail_stop_price=229.0,
+        lmt_price_offset=0.1,
+    )
     order.ib_status, order.filled, order.completed_status = "Submitted", 4, "Cancelled"
     return order
 
@@ -72,10 +85,15 @@ def sample_order(record) -> SimOrder:
 @pytest.mark.parametrize("version", VERSIONS)
 def test_contract_data_every_asset_class(universe, version):
     days = enc.trading_days()
-    queries = [dict(secType="STK", localSymbol="AAPL", primaryExchange="NASDAQ"),
-               dict(secType="CASH", localSymbol="EUR.USD"), dict(secType="FUT", localSymbol="ESM4"),
-               dict(secType="CRYPTO", localSymbol="BTC.USD"), dict(secType="IND", symbol="SPX"),
-               dict(secType="CFD", symbol="IBUS30"), dict(secType="CMDTY", symbol="XAUUSD")]
+    queries = [
+        dict(secType="STK", localSymbol="AAPL", primaryExchange="NASDAQ"),
+        dict(secType="CASH", localSymbol="EUR.USD"),
+        dict(secType="FUT", localSymbol="ESM4"),
+        dict(secType="CRYPTO", localSymbol="BTC.USD"),
+        dict(secType="IND", symbol="SPX"),
+        dict(secType="CFD", symbol="IBUS30"),
+        dict(secType="CMDTY", symbol="XAUUSD"),
+    ]
     for query in queries:
         record = one(universe, **query)
         [(name, (req_id, details))] = decode(enc.contract_data(version, 5, record, days), version)
@@ -92,13 +110,11 @@ def test_contract_data_every_asset_class(universe, version):
 @pytest.mark.parametrize("version", VERSIONS)
 def test_option_and_bond_details(universe, version):
     option = next(r for r in universe.by_sec_type["OPT"] if r.symbol == "SPY")
-    [(_, (_, details))] = decode(enc.contract_data(version, 1, option, enc.trading_days()),
-                                 version)
+    [(_, (_, details))] = decode(enc.contract_data(version, 1, option, enc.trading_days()), version)
     assert (details.contract.right, details.contract.strike) == (option.right, option.strike)
     assert details.underConId == 756733 and details.underSecType == "STK"
     bond = one(universe, secType="BOND", secIdType="ISIN", secId="US03076KAA60")
-    [(name, (_, bond_details))] = decode(enc.bond_contract_data(version, 2, bond,
-                                                                enc.trading_days()), version)
+    [(name, (_, bond_details))] = decode(enc.bond_contract_data(version, 2, bond, enc.trading_days()), version)
     assert name == "bondContractDetails" and bond_details.cusip == "03076KAA6"
 
 
@@ -106,8 +122,7 @@ def test_option_and_bond_details(universe, version):
 def test_order_messages(universe, version):
     record = one(universe, secType="STK", localSymbol="AAPL", primaryExchange="NASDAQ")
     order = sample_order(record)
-    [(name, (order_id, contract, ib_order, state))] = decode(oenc.open_order(version, order),
-                                                             version)
+    [(name, (order_id, contract, ib_order, state))] = decode(oenc.open_order(version, order), version)
     assert (name, order_id, contract.conId) == ("openOrder", 7, record.conId)
     assert (ib_order.orderType, ib_order.tif, ib_order.orderRef) == ("TRAIL LIMIT", "GTC", "O-1:7")
     assert ib_order.auxPrice == 1.5 and ib_order.trailStopPrice == 229.0
@@ -121,23 +136,36 @@ def test_order_messages(universe, version):
 @pytest.mark.parametrize("version", VERSIONS)
 def test_execution_and_account_messages(universe, version):
     record = one(universe, secType="CASH", localSymbol="EUR.USD")
-    execution = Execution("e1.1", 7, 3, 99, "DU123456", record, "BOT", 20000, 1.085, 20000,
-                          1.085, "O-1:7", 1_790_000_000, "IDEALPRO", 2.0, "USD", None)
-    [(name, (req_id, contract, ex))] = decode(oenc.exec_details(version, 4, execution), version)
-    assert (name, req_id, ex.execId, ex.orderRef, ex.shares) == (
-        "execDetails", 4, "e1.1", "O-1:7", Decimal(20000))
+    execution = Execution(
+        "e1.1",
+        7,
+        3,
+        99,
+        "DU123456",
+        record,
+        "BOT",
+        20000,
+        1.085,
+        20000,
+        1.085,
+        "O-1:7",
+        1_790_000_000,
+        "IDEALPRO",
+        2.0,
+        "USD",
+        None,
+    )
+    [(name, (req_id, _contract, ex))] = decode(oenc.exec_details(version, 4, execution), version)
+    assert (name, req_id, ex.execId, ex.orderRef, ex.shares) == ("execDetails", 4, "e1.1", "O-1:7", Decimal(20000))
     [(name, (report,))] = decode(oenc.commission_report(execution), version)
     assert report.execId == "e1.1" and report.commissionAndFees == 2.0
     [(name, args)] = decode(oenc.position("DU123456", record, -3.5, 1.08), version)
     assert name == "position" and args[2] == Decimal("-3.5")
-    [(name, args)] = decode(oenc.account_summary(9, "DU123456", "NetLiquidation", "1.00",
-                                                 "USD"), version)
+    [(name, args)] = decode(oenc.account_summary(9, "DU123456", "NetLiquidation", "1.00", "USD"), version)
     assert (name, args) == ("accountSummary", (9, "DU123456", "NetLiquidation", "1.00", "USD"))
-    [(name, args)] = decode(oenc.account_value("NetLiquidation", "1.00", "USD", "DU123456"),
-                            version)
+    [(name, args)] = decode(oenc.account_value("NetLiquidation", "1.00", "USD", "DU123456"), version)
     assert name == "updateAccountValue" and args[0] == "NetLiquidation"
-    [(name, args)] = decode(oenc.portfolio_value(record, 2, 1.1, 2.2, 1.0, 0.2, 0.0, "DU1"),
-                            version)
+    [(name, args)] = decode(oenc.portfolio_value(record, 2, 1.1, 2.2, 1.0, 0.2, 0.0, "DU1"), version)
     assert name == "updatePortfolio" and args[0].conId == record.conId
     assert decode(oenc.pnl(3, 1.0, 2.0, 3.0), version)[0][0] == "pnl"
 
@@ -149,10 +177,8 @@ def test_market_data_messages(version):
     assert calls[0][1][:3] == (1, 1, 101.5)
     bid_ask = decode(enc.tick_by_tick_bid_ask(2, 1_790_000_000, 1.0, 1.1, 5, 6), version)
     assert bid_ask[0][0] == "tickByTickBidAsk" and bid_ask[0][1][2:4] == (1.0, 1.1)
-    assert decode(enc.tick_by_tick_last(2, 2, 1, 9.5, 7, "ISLAND"), version)[0][0] == \
-        "tickByTickAllLast"
-    assert decode(enc.market_depth_l2(3, 0, "ISLAND", 0, 1, 9.0, 100, True), version)[0][0] \
-        == "updateMktDepthL2"
+    assert decode(enc.tick_by_tick_last(2, 2, 1, 9.5, 7, "ISLAND"), version)[0][0] == "tickByTickAllLast"
+    assert decode(enc.market_depth_l2(3, 0, "ISLAND", 0, 1, 9.0, 100, True), version)[0][0] == "updateMktDepthL2"
     bar = Bar(1_790_000_000, 1.0, 2.0, 0.5, 1.5, 10, 1.2, 3)
     calls = decode(enc.historical_data(version, 4, "a", "b", [("1790000000", bar)]), version)
     assert calls[0][0] == "historicalData" and calls[0][1][1].close == 1.5
@@ -163,14 +189,10 @@ def test_market_data_messages(version):
     assert decode(enc.historical_data_update(4, "1", bar), version)[0][1][1].high == 2.0
     assert decode(enc.real_time_bar(5, bar), version)[0][0] == "realtimeBar"
     quote = Quote(1.0, 1.1, 5, 6, 1.1, 2, 100)
-    assert decode(enc.historical_ticks_bid_ask(6, [(1, quote)], True), version)[0][1][1][0] \
-        .priceAsk == 1.1
-    assert decode(enc.historical_ticks_last(6, [(1, quote)], True, "X"), version)[0][1][1][0] \
-        .price == 1.1
-    assert decode(enc.historical_ticks_midpoint(6, [(1, 1.05)], True), version)[0][1][1][0] \
-        .price == 1.05
-    calls = decode(enc.sec_def_opt_params(7, "SMART", 1, "SPY", "100", ["20261127"], [1.0]),
-                   version)
+    assert decode(enc.historical_ticks_bid_ask(6, [(1, quote)], True), version)[0][1][1][0].priceAsk == 1.1
+    assert decode(enc.historical_ticks_last(6, [(1, quote)], True, "X"), version)[0][1][1][0].price == 1.1
+    assert decode(enc.historical_ticks_midpoint(6, [(1, 1.05)], True), version)[0][1][1][0].price == 1.05
+    calls = decode(enc.sec_def_opt_params(7, "SMART", 1, "SPY", "100", ["20261127"], [1.0]), version)
     assert calls[0][1][5] == {"20261127"}
 
 
@@ -179,6 +201,5 @@ def test_error_and_session_messages(version):
     [(name, args)] = decode(enc.error(version, 12, 200, "No security"), version)
     assert name == "error" and (args[0], args[2], args[3]) == (12, 200, "No security")
     assert decode(enc.next_valid_id(5), version) == [("nextValidId", (5,))]
-    assert decode(enc.managed_accounts(("DU1", "DU2")), version) == [
-        ("managedAccounts", ("DU1,DU2",))]
+    assert decode(enc.managed_accounts(("DU1", "DU2")), version) == [("managedAccounts", ("DU1,DU2",))]
     assert decode(enc.market_data_type(3, 4), version) == [("marketDataType", (3, 4))]

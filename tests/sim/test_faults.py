@@ -6,7 +6,6 @@ import time
 
 import pytest
 from nautilus_trader.model.identifiers import InstrumentId
-
 from node_harness import node_config, run_scenario, wait_until
 
 pytestmark = pytest.mark.slow
@@ -20,8 +19,7 @@ def test_dropped_connection_reconnects_and_data_resumes(sim, control):
         await wait_until(lambda: len(quotes) > 3, 10, "first quotes")
         assert control.drop(client_id=7)["dropped"] == [7]
         dropped_at = time.time_ns()
-        await wait_until(lambda: any(q.ts_init > dropped_at for q in quotes), 30,
-                         "quotes after reconnect")
+        await wait_until(lambda: any(q.ts_init > dropped_at for q in quotes), 30, "quotes after reconnect")
         assert len(control.status()["sessions"]) == 1  # the node reconnected (id may change)
 
         control.call("connectivity_lost")
@@ -29,12 +27,10 @@ def test_dropped_connection_reconnects_and_data_resumes(sim, control):
         control.call("farm", kind="market", up=True)
         control.call("connectivity_restored", data_lost=False)
         restored_at = time.time_ns()
-        await wait_until(lambda: any(q.ts_init > restored_at for q in quotes), 15,
-                         "quotes after connectivity restored")
+        await wait_until(lambda: any(q.ts_init > restored_at for q in quotes), 15, "quotes after connectivity restored")
         return True
 
-    assert run_scenario(node_config(sim.port, frozenset({"AAPL.NASDAQ"}), client_id=7),
-                        scenario)
+    assert run_scenario(node_config(sim.port, frozenset({"AAPL.NASDAQ"}), client_id=7), scenario)
 
 
 def test_control_interface_reports_errors(control):

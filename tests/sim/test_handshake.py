@@ -37,9 +37,15 @@ def _start_api(sock: socket.socket, client_id: int) -> None:
     sock.sendall(wire.frame([71, 2, client_id, ""]))
 
 
-@pytest.mark.parametrize(("hello", "expected"), [
-    ("v157..178", 178), ("v100..223", 200), ("v100..223 +PACEAPI", 200), ("v176", 176),
-])
+@pytest.mark.parametrize(
+    ("hello", "expected"),
+    [
+        ("v157..178", 178),
+        ("v100..223", 200),
+        ("v100..223 +PACEAPI", 200),
+        ("v176", 176),
+    ],
+)
 def test_negotiates_highest_common_version(sim, hello, expected):
     with _connect(sim.port, hello) as sock:
         version, connection_time = _read_message(sock)
@@ -79,4 +85,5 @@ def test_client_id_is_free_again_after_disconnect(sim):
             _start_api(sock, 77)
             assert _read_message(sock)[0] == "9"
         import time
+
         time.sleep(0.2)  # let the server notice the close

@@ -15,8 +15,7 @@ pytestmark = pytest.mark.slow
 
 def test_instruments_bars_and_ticks(sim):
     probe = Path(__file__).with_name("historic_probe.py")
-    done = subprocess.run([sys.executable, str(probe), str(sim.port)], capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run([sys.executable, str(probe), str(sim.port)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["instruments"] == ["AAPL.NASDAQ", "EUR/USD.IDEALPRO"]

@@ -7,17 +7,15 @@ import itertools
 import ibapi.client
 import ibapi.order_cancel
 import pytest
+from conftest import sim_config
 from ibapi.execution import ExecutionFilter
 from ibapi.order import Order
-
 from ibapi_app import RecordingApp, contract
+
 from runner.sim.launcher import start_simulator
 
-from conftest import sim_config
-
 _CLIENT_IDS = itertools.count(20)
-AAPL = dict(secType="STK", symbol="AAPL", exchange="SMART", primaryExchange="NASDAQ",
-            currency="USD")
+AAPL = dict(secType="STK", symbol="AAPL", exchange="SMART", primaryExchange="NASDAQ", currency="USD")
 
 
 @pytest.fixture(params=[(100, 223), (157, 178)], ids=["v100..223", "v157..178"])
@@ -54,8 +52,7 @@ def test_market_data_live_and_delayed(app):
     app.wait_for(lambda e: len([t for t in e["tickPrice"] if t[0] == 3 and t[1] == 1]) >= 2)
     app.cancelMktData(3)
     app.reqMarketDataType(3)
-    app.reqMktData(4, contract(secType="CASH", symbol="EUR", currency="USD",
-                               exchange="IDEALPRO"), "", False, False, [])
+    app.reqMktData(4, contract(secType="CASH", symbol="EUR", currency="USD", exchange="IDEALPRO"), "", False, False, [])
     app.wait_for(lambda e: any(t[0] == 4 and t[1] == 66 for t in e["tickPrice"]))
     assert (4, 3) in app.events["marketDataType"]
     bids = [t[2] for t in app.events["tickPrice"] if t[0] == 4 and t[1] == 66]
@@ -67,8 +64,7 @@ def test_historical_bars(app):
     # distinct per parametrization: an identical request within seconds is a pacing violation
     bar_seconds = 3600 if app.serverVersion() == 200 else 1800
     size = "1 hour" if bar_seconds == 3600 else "30 mins"
-    app.reqHistoricalData(5, contract(conId=265598, exchange="SMART"), "", "1 D", size,
-                          "TRADES", 0, 2, False, [])
+    app.reqHistoricalData(5, contract(conId=265598, exchange="SMART"), "", "1 D", size, "TRADES", 0, 2, False, [])
     app.wait_for(lambda e: e["historicalDataEnd"])
     bars = [b for r, b in app.events["historicalData"] if r == 5]
     assert len(bars) in (86_400 // bar_seconds, 86_400 // bar_seconds + 1)
@@ -120,8 +116,7 @@ def test_account_requests(app):
     app.reqPnL(9, "DU123456", "")
     app.reqCompletedOrders(False)
     app.reqOpenOrders()
-    app.wait_for(lambda e: e["currentTime"] and e["pnl"] and e["completedOrdersEnd"]
-                 and e["openOrderEnd"])
+    app.wait_for(lambda e: e["currentTime"] and e["pnl"] and e["completedOrdersEnd"] and e["openOrderEnd"])
 
 
 def test_read_only_api_rejects_orders():
@@ -138,8 +133,7 @@ def test_read_only_api_rejects_orders():
 def test_historical_pacing_violation_is_error_162(sim):
     app = RecordingApp().start(sim.port, next(_CLIENT_IDS))
     try:
-        request = (contract(conId=272093, exchange="SMART"), "", "1800 S", "1 min", "TRADES",
-                   0, 2, False, [])
+        request = (contract(conId=272093, exchange="SMART"), "", "1800 S", "1 min", "TRADES", 0, 2, False, [])
         app.reqHistoricalData(40, *request)
         app.wait_for(lambda e: any(x[0] == 40 for x in e["historicalDataEnd"]))
         app.reqHistoricalData(41, *request)  # identical, within the (test) 2 s window

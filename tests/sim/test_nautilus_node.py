@@ -9,8 +9,8 @@ from nautilus_trader.model.data import BarType
 from nautilus_trader.model.enums import BookType, OrderSide
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.objects import Price, Quantity
-
 from node_harness import IBContract, node_config, run_scenario, wait_until
+
 from runner.sim.chains import MONTH_CODES, future_months
 
 pytestmark = pytest.mark.slow
@@ -27,15 +27,25 @@ def front_es() -> str:
 def config(port: int, client_id: int):
     return node_config(
         port,
-        load_ids=frozenset({"AAPL.NASDAQ", "EUR/USD.IDEALPRO", "BTC/USD.PAXOS", "ES.CME",
-                            front_es(), "^SPX.CBOE", "BF-B.NYSE"}),
-        load_contracts=frozenset({
-            IBContract(secType="STK", symbol="SPY", exchange="SMART", primaryExchange="ARCA",
-                       build_options_chain=True, min_expiry_days=0, max_expiry_days=4),
-            IBContract(secType="CONTFUT", exchange="CME", symbol="ES",
-                       build_futures_chain=True),
-        }),
-        client_id=client_id)
+        load_ids=frozenset(
+            {"AAPL.NASDAQ", "EUR/USD.IDEALPRO", "BTC/USD.PAXOS", "ES.CME", front_es(), "^SPX.CBOE", "BF-B.NYSE"}
+        ),
+        load_contracts=frozenset(
+            {
+                IBContract(
+                    secType="STK",
+                    symbol="SPY",
+                    exchange="SMART",
+                    primaryExchange="ARCA",
+                    build_options_chain=True,
+                    min_expiry_days=0,
+                    max_expiry_days=4,
+                ),
+                IBContract(secType="CONTFUT", exchange="CME", symbol="ES", build_futures_chain=True),
+            }
+        ),
+        client_id=client_id,
+    )
 
 
 async def _data_checks(node, strategy) -> None:
@@ -53,12 +63,10 @@ async def _data_checks(node, strategy) -> None:
     strategy.subscribe_bars(ten_sec)
     strategy.subscribe_order_book_deltas(AAPL, BookType.L2_MBP)
     seen = strategy.seen
-    await wait_until(lambda: len(seen[f"quote:{AAPL}"]) > 3 and len(seen[f"quote:{EURUSD}"]) > 3,
-                     15, "quotes")
+    await wait_until(lambda: len(seen[f"quote:{AAPL}"]) > 3 and len(seen[f"quote:{EURUSD}"]) > 3, 15, "quotes")
     quote = seen[f"quote:{EURUSD}"][-1]
     assert 0.9 < quote.bid_price.as_double() < quote.ask_price.as_double() < 1.3
-    await wait_until(lambda: seen[f"trade:{AAPL}"] and seen[f"depth:{AAPL}"], 15,
-                     "trades and depth")
+    await wait_until(lambda: seen[f"trade:{AAPL}"] and seen[f"depth:{AAPL}"], 15, "trades and depth")
     await wait_until(lambda: seen[f"bar:{five_sec}"] and seen[f"bar:{ten_sec}"], 25, "bars")
     bar = seen[f"bar:{five_sec}"][-1]
     assert bar.low <= bar.open <= bar.high and bar.low <= bar.close <= bar.high
@@ -71,15 +79,18 @@ async def _order_checks(node, strategy) -> None:
     await wait_until(lambda: seen["order:OrderFilled"], 10, "market order fill")
     fill = seen["order:OrderFilled"][0]
     assert fill.client_order_id == buy.client_order_id and fill.last_qty == 10
-    limit = strategy.order_factory.limit(AAPL, OrderSide.BUY, Quantity.from_int(5),
-                                         Price.from_str("100.00"))
+    limit = strategy.order_factory.limit(AAPL, OrderSide.BUY, Quantity.from_int(5), Price.from_str("100.00"))
     strategy.submit_order(limit)
-    await wait_until(lambda: seen["order:OrderAccepted"] and
-                     any(e.client_order_id == limit.client_order_id
-                         for e in seen["order:OrderAccepted"]), 10, "limit accepted")
+    await wait_until(
+        lambda: (
+            seen["order:OrderAccepted"]
+            and any(e.client_order_id == limit.client_order_id for e in seen["order:OrderAccepted"])
+        ),
+        10,
+        "limit accepted",
+    )
     strategy.modify_order(limit, price=Price.from_str("101.00"))
-    await wait_until(lambda: any(e.price == Price.from_str("101.00")
-                                 for e in seen["order:OrderUpdated"]), 10, "modify")
+    await wait_until(lambda: any(e.price == Price.from_str("101.00") for e in seen["order:OrderUpdated"]), 10, "modify")
     strategy.cancel_order(limit)
     await wait_until(lambda: seen["order:OrderCanceled"], 10, "cancel")
     await wait_until(lambda: node.portfolio.net_position(AAPL) == 10, 5, "position 10")
@@ -95,8 +106,7 @@ def test_node_data_orders_and_restart_reconciles(sim):
 
     async def second_run(node, strategy):
         # the position opened in the first run comes back through reconciliation
-        await wait_until(lambda: node.portfolio.net_position(AAPL) == 10, 15,
-                         "reconciled position")
+        await wait_until(lambda: node.portfolio.net_position(AAPL) == 10, 15, "reconciled position")
         return node.cache.positions_open(instrument_id=AAPL)
 
     assert run_scenario(config(sim.port, 2), second_run)

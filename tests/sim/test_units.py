@@ -23,32 +23,43 @@ def universe():
     return build_universe(today=TODAY)
 
 
-@pytest.mark.parametrize("query", [
-    dict(secType="STK", exchange="SMART", primaryExchange="NASDAQ", localSymbol="AAPL"),
-    dict(secType="STK", exchange="SMART", primaryExchange="NYSE", localSymbol="BF B"),
-    dict(secType="STK", exchange="SMART", primaryExchange="NASDAQ", localSymbol="MSFT"),
-    dict(secType="STK", exchange="SMART", primaryExchange="NYSE", localSymbol="V"),
-    dict(secType="STK", exchange="SMART", primaryExchange="NASDAQ", localSymbol="QQQ"),
-    dict(secType="CASH", exchange="IDEALPRO", localSymbol="GBP.JPY"),
-    dict(secType="CASH", exchange="IDEALPRO", symbol="GBP", currency="USD"),
-    dict(secType="CRYPTO", exchange="PAXOS", localSymbol="ETH.USD"),
-    dict(secType="IND", exchange="NASDAQ", localSymbol="NDX"),
-    dict(secType="FUT", exchange="CME", localSymbol="ESM4"),
-    dict(secType="FUT", exchange="CME", symbol="ES", lastTradeDateOrContractMonth="20240315"),
-    dict(secType="FUT", exchange="NYMEX", localSymbol="CLZ7"),
-    dict(secType="FOP", exchange="CME", localSymbol="ESM4 C4200"),
-    dict(secType="FOP", exchange="CME", symbol="ES", lastTradeDateOrContractMonth="20240315",
-         strike=4200, right="C"),
-    dict(secType="CONTFUT", exchange="CME", symbol="ES"),
-    dict(secType="CONTFUT", exchange="NYMEX", symbol="CL"),
-    dict(secType="BOND", secIdType="CUSIP", secId="912828XE8"),
-    dict(secType="BOND", secIdType="ISIN", secId="US03076KAA60"),
-    dict(secType="CFD", symbol="IBUS30"), dict(secType="CFD", symbol="DE40EUR", exchange="SMART"),
-    dict(secType="CFD", exchange="SMART", localSymbol="IBUS30"),
-    dict(secType="CMDTY", symbol="XAUUSD", exchange="SMART"),
-    dict(secType="OPT", exchange="SMART", symbol="SPY", lastTradeDateOrContractMonth="20261218",
-         strike=600, right="C"),
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        dict(secType="STK", exchange="SMART", primaryExchange="NASDAQ", localSymbol="AAPL"),
+        dict(secType="STK", exchange="SMART", primaryExchange="NYSE", localSymbol="BF B"),
+        dict(secType="STK", exchange="SMART", primaryExchange="NASDAQ", localSymbol="MSFT"),
+        dict(secType="STK", exchange="SMART", primaryExchange="NYSE", localSymbol="V"),
+        dict(secType="STK", exchange="SMART", primaryExchange="NASDAQ", localSymbol="QQQ"),
+        dict(secType="CASH", exchange="IDEALPRO", localSymbol="GBP.JPY"),
+        dict(secType="CASH", exchange="IDEALPRO", symbol="GBP", currency="USD"),
+        dict(secType="CRYPTO", exchange="PAXOS", localSymbol="ETH.USD"),
+        dict(secType="IND", exchange="NASDAQ", localSymbol="NDX"),
+        dict(secType="FUT", exchange="CME", localSymbol="ESM4"),
+        dict(secType="FUT", exchange="CME", symbol="ES", lastTradeDateOrContractMonth="20240315"),
+        dict(secType="FUT", exchange="NYMEX", localSymbol="CLZ7"),
+        dict(secType="FOP", exchange="CME", localSymbol="ESM4 C4200"),
+        dict(
+            secType="FOP", exchange="CME", symbol="ES", lastTradeDateOrContractMonth="20240315", strike=4200, right="C"
+        ),
+        dict(secType="CONTFUT", exchange="CME", symbol="ES"),
+        dict(secType="CONTFUT", exchange="NYMEX", symbol="CL"),
+        dict(secType="BOND", secIdType="CUSIP", secId="912828XE8"),
+        dict(secType="BOND", secIdType="ISIN", secId="US03076KAA60"),
+        dict(secType="CFD", symbol="IBUS30"),
+        dict(secType="CFD", symbol="DE40EUR", exchange="SMART"),
+        dict(secType="CFD", exchange="SMART", localSymbol="IBUS30"),
+        dict(secType="CMDTY", symbol="XAUUSD", exchange="SMART"),
+        dict(
+            secType="OPT",
+            exchange="SMART",
+            symbol="SPY",
+            lastTradeDateOrContractMonth="20261218",
+            strike=600,
+            right="C",
+        ),
+    ],
+)
 def test_guide_contracts_resolve_uniquely(universe, query):
     assert len(universe.match(ContractQuery(**query))) == 1
 
@@ -56,8 +67,12 @@ def test_guide_contracts_resolve_uniquely(universe, query):
 def test_unknown_and_expired_chain_requests(universe):
     assert universe.match(ContractQuery(secType="STK", symbol="NOPE")) == []
     # the guide's fixed 20240718 SPX expiry is not listed: IB answers error 200
-    assert universe.match(ContractQuery(secType="OPT", symbol="SPX", exchange="CBOE",
-                                        lastTradeDateOrContractMonth="20240718")) == []
+    assert (
+        universe.match(
+            ContractQuery(secType="OPT", symbol="SPX", exchange="CBOE", lastTradeDateOrContractMonth="20240718")
+        )
+        == []
+    )
     futures = universe.match(ContractQuery(secType="FUT", symbol="ES", exchange="CME"))
     assert all(not r.expired for r in futures)  # expired ones only with includeExpired
 
@@ -76,8 +91,10 @@ def test_chains_are_relative_to_today(universe):
 
 def test_user_universe_file_adds_instruments(tmp_path):
     extra = tmp_path / "extra.yaml"
-    extra.write_text("instruments:\n  - {secType: STK, symbol: ZZZT, primaryExchange: NYSE,\n"
-                     "     conId: 99999, isin: US0000000001, price: 12.5}\n")
+    extra.write_text(
+        "instruments:\n  - {secType: STK, symbol: ZZZT, primaryExchange: NYSE,\n"
+        "     conId: 99999, isin: US0000000001, price: 12.5}\n"
+    )
     universe = build_universe((str(extra),), today=TODAY)
     [record] = universe.match(ContractQuery(secType="STK", symbol="ZZZT"))
     assert record.conId == 99999 and record.price == 12.5
@@ -94,8 +111,9 @@ def test_market_is_deterministic_per_seed(universe):
 
 
 def test_pacing_rules():
-    guard = PacingGuard(PacingLimits(max_requests=5, window_s=10, identical_within_s=15,
-                                     same_contract_max=3, same_contract_window_s=2))
+    guard = PacingGuard(
+        PacingLimits(max_requests=5, window_s=10, identical_within_s=15, same_contract_max=3, same_contract_window_s=2)
+    )
     assert guard.check("a", "1", 0.0) is None
     assert "identical" in guard.check("a", "1", 1.0)
     assert guard.check("b", "1", 1.0) is None and guard.check("c", "1", 1.5) is None
@@ -119,8 +137,7 @@ def _broker(universe):
 
 
 def _request(order_id, action, order_type, **kw) -> OrderRequest:
-    return OrderRequest(order_id, ContractQuery(), action=action, total_qty=10,
-                        order_type=order_type, **kw)
+    return OrderRequest(order_id, ContractQuery(), action=action, total_qty=10, order_type=order_type, **kw)
 
 
 def test_order_types_trigger_against_quotes(universe):
@@ -135,8 +152,14 @@ def test_order_types_trigger_against_quotes(universe):
     broker.place(1, _request(5, "BUY", "MOC"), aapl)
     broker.place(1, _request(6, "BUY", "LOC", lmt_price=1.0), aapl)
     status = {o.order_id: o.ib_status for o in broker.orders.values()}
-    assert status == {1: "Submitted", 2: "Submitted", 3: "Cancelled", 4: "Submitted",
-                      5: "PreSubmitted", 6: "PreSubmitted"}
+    assert status == {
+        1: "Submitted",
+        2: "Submitted",
+        3: "Cancelled",
+        4: "Submitted",
+        5: "PreSubmitted",
+        6: "PreSubmitted",
+    }
     market.overrides[aapl.conId] = 1.10  # +10 %: the stop and the MIT trigger
     market._quote_cache.clear()
     broker.on_tick(now)
