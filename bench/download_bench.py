@@ -5,7 +5,7 @@
 
 Scenario `1day`: one day of 1-minute bars for 10 instruments under IB's real pacing limits
 (10 requests: no pacing wait). Scenario `7days-scaled`: seven days for the same instruments
-(70 requests) under IB's rules with every time window scaled by 1/100 (60 requests per 6 s), so
+(70 requests) under IB's rules with every time window scaled by 1/10 (60 requests per 60 s), so
 the 61st+ requests wait for the window as they would for ~10 minutes against a real gateway.
 Times are the download itself (connect, resolve instruments, fetch, write), not the imports.
 """
@@ -32,7 +32,7 @@ IB_PACING = {"max_requests": 60, "window_seconds": 600, "identical_cooldown_seco
 SCENARIOS = {
     "1day": ("2024-03-04", "2024-03-05", IB_PACING),
     "7days-scaled": ("2024-03-04", "2024-03-11",
-                     {k: v / 100 if k.endswith("seconds") else v for k, v in IB_PACING.items()}),
+                     {k: v / 10 if k.endswith("seconds") else v for k, v in IB_PACING.items()}),
 }
 
 

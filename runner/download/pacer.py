@@ -23,8 +23,8 @@ class PacingRules:
     identical_within_s: float = 15.0
     per_contract_max: int = 6
     per_contract_window_s: float = 2.0
-    margin_s: float = 0.05
-    """Slack added to every computed wait (clock skew between us and the gateway)."""
+    margin_s: float = 0.5
+    """Slack added to every computed wait (our send time vs the gateway's receive time)."""
     backoff_cap_s: float = 60.0
 
     @classmethod
@@ -35,7 +35,7 @@ class PacingRules:
             identical_within_s=pacing.identical_cooldown_seconds,
             per_contract_max=pacing.per_contract_max,
             per_contract_window_s=pacing.per_contract_window_seconds,
-            margin_s=min(0.05, pacing.per_contract_window_seconds / 20),
+            margin_s=min(0.5, max(0.1, pacing.per_contract_window_seconds / 4)),
             backoff_cap_s=max(1.0, min(60.0, pacing.window_seconds / 4)),
         )
 
@@ -46,8 +46,11 @@ class Pacer:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     waited_s: float = 0.0
-    """Total time spent waiting for pacing (rules and 162 backoffs)."""
+    """Wall-clock time during which some request was held back by pacing (rules and 162
+    backoffs); concurrent waits count once."""
     requests: int = 0
+    _waiters: int = 0
+    _blocked_since: float = 0.0
     _all: deque[float] = field(default_factory=deque)
     _by_contract: dict[Hashable, deque[float]] = field(default_factory=dict)
     _last_identical: dict[Hashable, float] = field(default_factory=dict)
@@ -78,11 +81,21 @@ class Pacer:
         """Sleep until the request is allowed, then record it as sent; returns the time waited."""
         waited = 0.0
         while (delay := self.delay(key, contract)) > 0:
-            await self.sleep(delay)
+            await self._blocked(delay)
             waited += delay
         self.record(key, contract)
-        self.waited_s += waited
         return waited
+
+    async def _blocked(self, delay: float) -> None:
+        if self._waiters == 0:
+            self._blocked_since = self.clock()
+        self._waiters += 1
+        try:
+            await self.sleep(delay)
+        finally:
+            self._waiters -= 1
+            if self._waiters == 0:
+                self.waited_s += self.clock() - self._blocked_since
 
     def backoff(self, attempt: int) -> float:
         """Wait after the `attempt`-th (0-based) pacing violation in a row."""
@@ -91,8 +104,7 @@ class Pacer:
 
     async def penalty(self, attempt: int) -> float:
         delay = self.backoff(attempt)
-        await self.sleep(delay)
-        self.waited_s += delay
+        await self._blocked(delay)
         return delay
 
     def _expire(self, now: float) -> None:
