@@ -20,7 +20,9 @@ def connect() -> Any:
     except ImportError as error:
         raise GatewayStartFailed("the `docker` Python package is required for gateway.docker") from error
     try:
-        client = docker.from_env(timeout=30)
+        # A pinned API version skips the /version negotiation (~0.5 s on podman); 1.41 is
+        # served by podman >= 3 and by every Docker engine still supported.
+        client = docker.from_env(timeout=30, version=os.environ.get("DOCKER_API_VERSION", "1.41"))
         client.ping()
     except Exception as error:
         where = os.environ.get("DOCKER_HOST", "the default Docker socket")
