@@ -146,6 +146,28 @@ def _orders(server, req: dict) -> dict:
     }
 
 
+async def _burst(server, req: dict) -> dict:
+    """Write `count` tickPrice messages of real simulated quotes to one client as fast as the
+    socket takes them (throughput benchmark)."""
+    from runner.sim import encoders as enc
+
+    session = server.sessions[int(req["client_id"])]
+    record = _record(server, req) if (req.get("conId") or req.get("symbol")) else server.universe.get(265598)
+    count, req_id, batch = int(req.get("count", 100_000)), int(req.get("req_id", 1)), 2000
+    started = time.perf_counter()
+    cpu = time.process_time()
+    for first in range(0, count, batch):
+        frames = []
+        for index in range(first, min(first + batch, count)):
+            quote = server.market.quote_at(record, index, index * 0.25)
+            frames.append(
+                enc.tick_price(req_id, 1 + index % 2, quote.bid if index % 2 == 0 else quote.ask, quote.bid_size)
+            )
+        session.send(frames)
+        await session.drain()
+    return {"count": count, "seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu}
+
+
 COMMANDS = {
     "ping": lambda server, req: {"pong": True},
     "status": _status,
@@ -164,12 +186,20 @@ COMMANDS = {
 }
 
 
-def execute(server, req: dict) -> dict:
-    command = COMMANDS.get(str(req.get("cmd")))
+ASYNC_COMMANDS = {"burst": _burst}
+
+
+async def execute(server, req: dict) -> dict:
+    name = str(req.get("cmd"))
+    command = COMMANDS.get(name) or ASYNC_COMMANDS.get(name)
     if command is None:
-        return {"ok": False, "error": f"unknown cmd {req.get('cmd')!r}", "commands": sorted(COMMANDS)}
+        known = sorted([*COMMANDS, *ASYNC_COMMANDS])
+        return {"ok": False, "error": f"unknown cmd {name!r}", "commands": known}
     try:
-        return {"ok": True, **command(server, req)}
+        result = command(server, req)
+        if asyncio.iscoroutine(result):
+            result = await result
+        return {"ok": True, **result}
     except (KeyError, ValueError, TypeError) as exc:
         return {"ok": False, "error": str(exc)}
 
@@ -179,7 +209,7 @@ async def serve_control(server, host: str, port: int) -> asyncio.base_events.Ser
         try:
             while line := await reader.readline():
                 try:
-                    reply = execute(server, json.loads(line))
+                    reply = await execute(server, json.loads(line))
                 except json.JSONDecodeError as exc:
                     reply = {"ok": False, "error": f"bad JSON: {exc}"}
                 writer.write(json.dumps(reply).encode() + b"\n")

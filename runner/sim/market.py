@@ -11,6 +11,7 @@ from runner.sim.records import ContractRecord
 
 _MASK = (1 << 64) - 1
 _DAY = 86_400.0
+_TWO_PI = 2 * math.pi
 
 
 def mix64(value: int) -> int:
@@ -60,21 +61,31 @@ class Market:
         self.universe = universe
         self._quote_cache: dict[int, tuple[int, Quote]] = {}
         self.overrides: dict[int, float] = {}  # conId -> multiplicative shock set by control
+        self._constants_cache: dict[int, tuple] = {}
 
     def key(self, record: ContractRecord) -> int:
-        return mix64(self.seed * 1_000_003 + record.conId)
+        return self._constants(record)[0]
+
+    def _constants(self, record: ContractRecord) -> tuple[int, float, float, float, float]:
+        """(key, daily vol, three phases) per instrument, computed once."""
+        cached = self._constants_cache.get(record.conId)
+        if cached is None:
+            key = mix64(self.seed * 1_000_003 + record.conId)
+            daily = record.volatility / math.sqrt(252.0)
+            phases = [(unit(key, i) + 1) * math.pi for i in range(3)]
+            cached = (key, daily, *phases)
+            self._constants_cache[record.conId] = cached
+        return cached
 
     def level(self, record: ContractRecord, t: float) -> float:
         """Smooth deterministic reference price at time t (epoch seconds)."""
         if record.is_derivative:
             return self._derivative_level(record, t)
-        key = self.key(record)
-        daily = record.volatility / math.sqrt(252.0)
-        phases = [(unit(key, i) + 1) * math.pi for i in range(3)]
+        _, daily, p0, p1, p2 = self._constants(record)
         x = (
-            0.8 * daily * math.sin(2 * math.pi * t / (3.1 * _DAY) + phases[0])
-            + 0.35 * daily * math.sin(2 * math.pi * t / 9_000.0 + phases[1])
-            + 0.12 * daily * math.sin(2 * math.pi * t / 780.0 + phases[2])
+            0.8 * daily * math.sin(_TWO_PI * t / (3.1 * _DAY) + p0)
+            + 0.35 * daily * math.sin(_TWO_PI * t / 9_000.0 + p1)
+            + 0.12 * daily * math.sin(_TWO_PI * t / 780.0 + p2)
         )
         return record.price * math.exp(x) * self.overrides.get(record.conId, 1.0)
 
@@ -101,21 +112,29 @@ class Market:
         return quote
 
     def quote_at(self, record: ContractRecord, index: int, t: float) -> Quote:
-        key = self.key(record)
+        key = self._constants(record)[0]
+        # one 64-bit hash gives the four 16-bit uniforms a quote needs (hot path)
+        h = mix64(key ^ ((index * 0x9E3779B97F4A7C15) & _MASK))
+        u0 = (h & 0xFFFF) / 32768.0 - 1.0
+        u1 = ((h >> 16) & 0xFFFF) / 65536.0
+        u2 = ((h >> 32) & 0xFFFF) / 65536.0
+        side = ((h >> 48) & 0xFFFF) / 32768.0 - 1.0
         tick = record.minTick
-        jitter = unit(key, index * 4) * record.volatility * 2e-4
-        mid = self.level(record, t) * (1.0 + jitter)
-        half = record.spread_ticks * tick / 2
-        bid = max(round_price(mid - half, tick, math.floor), tick)
-        ask = round_price(bid + record.spread_ticks * tick, tick, round)
-        base_size = _base_size(record)
-        bid_size = base_size * (3 + int(4 * (unit(key, index * 4 + 1) + 1)))
-        ask_size = base_size * (3 + int(4 * (unit(key, index * 4 + 2) + 1)))
-        side = unit(key, index * 4 + 3)
+        mid = self.level(record, t) * (1.0 + u0 * record.volatility * 2e-4)
+        bid = max(math.floor((mid - record.spread_ticks * tick / 2) / tick + 1e-9) * tick, tick)
+        bid = round(bid, 10)
+        ask = round(bid + record.spread_ticks * tick, 10)
+        base_size = _BASE_SIZE.get(record.secType, 1)
         last = ask if side > 0 else bid
-        last_size = base_size * (1 + int(abs(side) * 5))
-        volume = base_size * (100_000 + int(t) % _DAY_INT * 7 // 10)
-        return Quote(bid, ask, bid_size, ask_size, last, last_size, volume)
+        return Quote(
+            bid,
+            ask,
+            base_size * (3 + int(8 * u1)),
+            base_size * (3 + int(8 * u2)),
+            last,
+            base_size * (1 + int(abs(side) * 5)),
+            base_size * (100_000 + int(t) % _DAY_INT * 7 // 10),
+        )
 
     def bar(self, record: ContractRecord, start: int, seconds: int) -> Bar:
         """Bar [start, start+seconds): deterministic for any window and request order."""
@@ -137,8 +156,11 @@ class Market:
 _DAY_INT = 86_400
 
 
+_BASE_SIZE = {"STK": 100, "CASH": 100_000, "CRYPTO": 1, "FUT": 1, "OPT": 10, "FOP": 5}
+
+
 def _base_size(record: ContractRecord) -> int:
-    return {"STK": 100, "CASH": 100_000, "CRYPTO": 1, "FUT": 1, "OPT": 10, "FOP": 5}.get(record.secType, 1)
+    return _BASE_SIZE.get(record.secType, 1)
 
 
 def round_price(value: float, tick: float, how=round) -> float:
