@@ -49,9 +49,17 @@ def log_polling_ready_seconds(client, image: str, knobs: dict[str, str]) -> floa
     port = free_loopback_port()
     started = time.monotonic()
     container = client.containers.run(
-        image, name="ibrun-bench-logpoll", detach=True, ports={"4004/tcp": ("127.0.0.1", port)},
-        environment={"TWS_USERID": "bench", "TWS_PASSWORD": "bench", "TRADING_MODE": "paper",
-                     "READ_ONLY_API": "yes", **knobs},
+        image,
+        name="ibrun-bench-logpoll",
+        detach=True,
+        ports={"4004/tcp": ("127.0.0.1", port)},
+        environment={
+            "TWS_USERID": "bench",
+            "TWS_PASSWORD": "bench",
+            "TRADING_MODE": "paper",
+            "READ_ONLY_API": "yes",
+            **knobs,
+        },
         labels={"ibrun.managed": "bench"},
     )
     try:
@@ -83,10 +91,15 @@ def write_spec(directory: Path, image: str, knobs: dict[str, str]) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--server", choices=["sim", "stub"], default="sim",
-                        help="API server in the container: ibrun's sim, or the handshake stub")
-    parser.add_argument("--login-delay", type=float, default=0.0,
-                        help="seconds the image waits before 'login' (IBRUN_TEST_LOGIN_DELAY)")
+    parser.add_argument(
+        "--server",
+        choices=["sim", "stub"],
+        default="sim",
+        help="API server in the container: ibrun's sim, or the handshake stub",
+    )
+    parser.add_argument(
+        "--login-delay", type=float, default=0.0, help="seconds the image waits before 'login' (IBRUN_TEST_LOGIN_DELAY)"
+    )
     args = parser.parse_args()
     knobs = {"IBRUN_TEST_SERVER": args.server, "IBRUN_TEST_LOGIN_DELAY": str(args.login_delay)}
     service = PodmanService()
@@ -110,10 +123,8 @@ def main() -> None:
 def report(ibrun_times: list[float], log_times: list[float]) -> None:
     ibrun_median, log_median = statistics.median(ibrun_times), statistics.median(log_times)
     print(f"runs: {len(ibrun_times)} (interleaved), image: ibrun test gateway")
-    print(f"ibrun handshake polling: median {ibrun_median:.2f}s  "
-          f"[{', '.join(f'{t:.2f}' for t in ibrun_times)}]")
-    print(f"log polling (1 s):       median {log_median:.2f}s  "
-          f"[{', '.join(f'{t:.2f}' for t in log_times)}]")
+    print(f"ibrun handshake polling: median {ibrun_median:.2f}s  [{', '.join(f'{t:.2f}' for t in ibrun_times)}]")
+    print(f"log polling (1 s):       median {log_median:.2f}s  [{', '.join(f'{t:.2f}' for t in log_times)}]")
     print(f"ratio ibrun / log polling: {ibrun_median / log_median:.2f}")
 
 

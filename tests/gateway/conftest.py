@@ -52,8 +52,9 @@ def write_spec(tmp_path: Path, test_image: str, credentials: tuple[str, str]) ->
     """write_spec(name, timeout=..., env={...}, extra_docker="keep: true") -> LoadedSpec."""
     from runner.pipeline import load_spec
 
-    def write(name: str = "gw", *, timeout: int = 30, env: dict[str, str] | None = None,
-              extra_docker: str = "keep: false") -> Any:
+    def write(
+        name: str = "gw", *, timeout: int = 30, env: dict[str, str] | None = None, extra_docker: str = "keep: false"
+    ) -> Any:
         env_map = ", ".join(f"{key}: '{value}'" for key, value in (env or {}).items())
         lines = [
             "version: 1",

@@ -34,7 +34,9 @@ class PodmanService:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 ["podman", "system", "service", "--time=0", self.url],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -76,9 +76,7 @@ def test_healthy_container_is_reused(engine: Any, write_spec: Any) -> None:
 def test_changed_config_recreates(engine: Any, write_spec: Any) -> None:
     first = start_docker_gateway(write_spec("change", env=STUB), progress=False)
     try:
-        second = start_docker_gateway(
-            write_spec("change", env={**STUB, "TIME_ZONE": "Europe/Paris"}), progress=False
-        )
+        second = start_docker_gateway(write_spec("change", env={**STUB, "TIME_ZONE": "Europe/Paris"}), progress=False)
         assert second.created and second.container_id != first.container_id
     finally:
         remove_spec_gateway(write_spec("change", env=STUB))
@@ -125,8 +123,12 @@ def test_keep_leaves_it_running_until_down(engine: Any, write_spec: Any) -> None
 def ibrun(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", "from runner.cli import main; main()", *args],
-        cwd=ROOT, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, **kwargs,
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
     )
 
 
@@ -147,8 +149,13 @@ def test_sigterm_during_start_leaves_nothing(engine: Any, write_spec: Any) -> No
 def test_secret_never_appears(engine: Any, write_spec: Any) -> None:
     loaded = write_spec("secrets", env=STUB, extra_docker="keep: true")
     outputs = []
-    for command in (["gateway", "up", "-q"], ["gateway", "status"], ["gateway", "logs"],
-                    ["render"], ["gateway", "down"]):
+    for command in (
+        ["gateway", "up", "-q"],
+        ["gateway", "status"],
+        ["gateway", "logs"],
+        ["render"],
+        ["gateway", "down"],
+    ):
         process = ibrun(*command, str(loaded.path))
         out, err = process.communicate(timeout=60)
         outputs.append(out + err)
@@ -169,10 +176,22 @@ def test_secret_never_appears(engine: Any, write_spec: Any) -> None:
 def test_run_docker_sim_spec_end_to_end(engine: Any, test_image: str, credentials: Any) -> None:
     env = {**os.environ, "IBRUN_SIM_TWS_USERNAME": "demo", "IBRUN_SIM_TWS_PASSWORD": TEST_PASSWORD}
     result = subprocess.run(
-        [sys.executable, "-c", "from runner.cli import main; main()",
-         "specs/docker-sim.yaml", "--duration", "4", "--no-status",
-         "--set", f"gateway.docker.image={test_image}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+        [
+            sys.executable,
+            "-c",
+            "from runner.cli import main; main()",
+            "specs/docker-sim.yaml",
+            "--duration",
+            "4",
+            "--no-status",
+            "--set",
+            f"gateway.docker.image={test_image}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]

@@ -37,11 +37,16 @@ def test_paper_plan_follows_the_gnzsnz_contract() -> None:
 
 
 def test_live_writable_plan_with_vnc_and_restart_policy() -> None:
-    the_spec = Spec.model_validate({
-        "version": 1,
-        "gateway": {"trading_mode": "live", "read_only_api": False,
-                    "docker": {"vnc_port": 5901, "restart_policy": "on-failure"}},
-    })
+    the_spec = Spec.model_validate(
+        {
+            "version": 1,
+            "gateway": {
+                "trading_mode": "live",
+                "read_only_api": False,
+                "docker": {"vnc_port": 5901, "restart_policy": "on-failure"},
+            },
+        }
+    )
     plan = plans.plan_container(the_spec, "/x/live.yaml", "u")
     assert plan.container_port == 4003
     assert plan.environment["READ_ONLY_API"] == "no"

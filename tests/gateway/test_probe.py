@@ -46,7 +46,7 @@ def test_silent_server_times_out() -> None:
 def test_server_hanging_up_is_a_failed_handshake() -> None:
     # What a gnzsnz container's socat forwarder does before IB Gateway is logged in.
     port = stub_tws.start_in_thread("close")
-    with pytest.raises(HandshakeFailed, match="closed|reset"):
+    with pytest.raises(HandshakeFailed, match=r"closed|reset"):
         probe_gateway("127.0.0.1", port, timeout=2)
 
 
@@ -57,9 +57,6 @@ def test_error_326_is_client_id_in_use() -> None:
 
 
 def test_probe_does_not_import_nautilus() -> None:
-    code = (
-        "import sys, runner.gateway.probe; "
-        "print(any(m.startswith('nautilus_trader') for m in sys.modules))"
-    )
+    code = "import sys, runner.gateway.probe; print(any(m.startswith('nautilus_trader') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

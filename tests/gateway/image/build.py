@@ -51,7 +51,10 @@ def site_packages_closure() -> list[Path]:
     """Top-level site-packages entries (packages, modules, .libs) the entry modules import."""
     out = subprocess.run(
         [sys.executable, "-c", CLOSURE_SCRIPT, *ENTRY_MODULES],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     site = Path(sysconfig.get_paths()["purelib"])
     tops: set[Path] = set()
@@ -67,8 +70,7 @@ def site_packages_closure() -> list[Path]:
 def shared_libraries(binaries: list[Path]) -> set[Path]:
     libs: set[Path] = set()
     for chunk in range(0, len(binaries), 200):
-        result = subprocess.run(["ldd", *map(str, binaries[chunk : chunk + 200])],
-                                capture_output=True, text=True)
+        result = subprocess.run(["ldd", *map(str, binaries[chunk : chunk + 200])], capture_output=True, text=True)
         for line in result.stdout.splitlines():
             parts = line.split()
             if "=>" in parts and len(parts) > parts.index("=>") + 1:
@@ -93,7 +95,10 @@ def stdlib_files(prefix: Path) -> list[Path]:
 def base_context(prefix: Path, packages: list[Path]) -> tuple[bytes, str]:
     python = prefix / "bin" / Path(os.path.realpath(sys.executable)).name
     sos = [python, *prefix.glob("lib/libpython*.so*")]
-    for root in [prefix / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "lib-dynload", *packages]:
+    for root in [
+        prefix / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "lib-dynload",
+        *packages,
+    ]:
         sos += [p for p in (root.rglob("*.so*") if root.is_dir() else []) if p.is_file()]
     libs = shared_libraries(sos)
     buffer = io.BytesIO()
@@ -134,7 +139,11 @@ def app_context(base_tag: str, python: Path) -> tuple[bytes, str]:
         add_text(tar, "Dockerfile", dockerfile)
         sources = sorted((ROOT / "runner").rglob("*.py")) + [HERE / "entrypoint.py", HERE / "stub_tws.py"]
         for source in sources:
-            arc = f"app/runner/{source.relative_to(ROOT / 'runner')}" if source.is_relative_to(ROOT / "runner") else f"app/image/{source.name}"
+            arc = (
+                f"app/runner/{source.relative_to(ROOT / 'runner')}"
+                if source.is_relative_to(ROOT / "runner")
+                else f"app/image/{source.name}"
+            )
             data = source.read_bytes()
             hasher.update(arc.encode() + data)
             add_text(tar, arc, data)
