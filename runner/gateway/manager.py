@@ -219,10 +219,9 @@ def _create(
 
 
 def _vnc_password_file(docker_cfg: Any, target: _Target, plan: plans.ContainerPlan, environ: Mapping[str, str]) -> Path:
-    # The model has no vnc_password reference yet: VNC_SERVER_PASSWORD from the environment.
     from runner.model.gateway import SecretRef
 
-    ref = getattr(docker_cfg, "vnc_password", None) or SecretRef(env="VNC_SERVER_PASSWORD")
+    ref = docker_cfg.vnc_password or SecretRef(env="VNC_SERVER_PASSWORD")
     value = resolve_secret(ref, target.base_dir, "VNC password", environ)
     return mount_secret(ref, target.base_dir, plan.name, "vnc_password", value).host_path
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # Nautilus config structs are frozen and reject unknown fields; the spec model follows suit so
 # that a typo is an error (with a did-you-mean), never a silently ignored key.
-FROZEN = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+FROZEN = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True, defer_build=True)
 
 
 class Frozen(BaseModel):

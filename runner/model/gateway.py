@@ -52,6 +52,8 @@ class DockerGateway(Frozen):
     password: SecretRef = SecretRef(env="TWS_PASSWORD")
     vnc_port: Port | None = None
     """Publish the container's VNC server on this loopback port."""
+    vnc_password: SecretRef | None = None
+    """VNC password reference; default `{env: VNC_SERVER_PASSWORD}` when `vnc_port` is set."""
     host_port: Port | None = None
     """Loopback port the API is published on; default: a free port."""
     twofa_timeout_action: Literal["exit", "restart"] | None = None

@@ -160,7 +160,7 @@ def test_secret_never_appears(engine: Any, write_spec: Any) -> None:
         out, err = process.communicate(timeout=60)
         outputs.append(out + err)
         if command[-1] == "status":  # inspect while it runs
-            container = [c for c in engine.containers.list() if "secrets" in c.name][0]
+            container = next(c for c in engine.containers.list() if "secrets" in c.name)
             outputs.append(json.dumps(container.attrs))
             outputs.append(container.logs().decode())
     assert "ready at 127.0.0.1" in outputs[0], outputs[0]

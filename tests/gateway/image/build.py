@@ -137,7 +137,7 @@ def app_context(base_tag: str, python: Path) -> tuple[bytes, str]:
             f'ENTRYPOINT ["{python}", "/app/image/entrypoint.py"]\n'
         )
         add_text(tar, "Dockerfile", dockerfile)
-        sources = sorted((ROOT / "runner").rglob("*.py")) + [HERE / "entrypoint.py", HERE / "stub_tws.py"]
+        sources = [*sorted((ROOT / "runner").rglob("*.py")), HERE / "entrypoint.py", HERE / "stub_tws.py"]
         for source in sources:
             arc = (
                 f"app/runner/{source.relative_to(ROOT / 'runner')}"

@@ -14,6 +14,7 @@ IBRUN_TEST_SERVER=sim|stub (the API server behind the forwarder).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -61,10 +62,8 @@ def pump(source: socket.socket, sink: socket.socket) -> None:
         pass
     finally:
         for sock in (source, sink):
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 def forward(listen_port: int, target_port: int) -> None:
