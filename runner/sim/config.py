@@ -40,8 +40,8 @@ class SimConfig:
     base_currency: str = "USD"
     # Large replies (chains, history) are written in batches with a pause in between:
     # nautilus' client degrades badly on big unread backlogs.
-    reply_batch_size: int = 50
-    reply_batch_pause_ms: float = 20.0
+    reply_batch_size: int = 200
+    reply_batch_pause_ms: float = 5.0
     # Auction orders (MOC/LOC/OPG/CLS) are filled at the next simulated auction.
     auction_interval_s: float = 30.0
     timezone: str = "US/Eastern"
