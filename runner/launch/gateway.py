@@ -26,7 +26,7 @@ class Endpoint:
 
 
 @contextlib.contextmanager
-def gateway_endpoint(spec: Spec, base_dir: Path) -> Iterator[Any]:
+def gateway_endpoint(spec: Spec, base_dir: Path, spec_path: Path | None = None) -> Iterator[Any]:
     """Yield the `Endpoint` to connect to; a gateway started here is stopped on exit."""
     kind = spec.gateway.kind
     if kind == "existing":
@@ -36,7 +36,7 @@ def gateway_endpoint(spec: Spec, base_dir: Path) -> Iterator[Any]:
         with _simulator(spec, spec.gateway.simulated, base_dir) as sim:
             yield Endpoint(sim.host, sim.port)
     else:
-        with _docker(spec, base_dir) as endpoint:
+        with _docker(spec, base_dir, spec_path) as endpoint:
             yield endpoint
 
 
@@ -77,10 +77,10 @@ def _simulator(spec: Spec, sim: SimulatedGateway, base_dir: Path) -> Iterator[An
 
 
 @contextlib.contextmanager
-def _docker(spec: Spec, base_dir: Path) -> Iterator[Any]:
+def _docker(spec: Spec, base_dir: Path, spec_path: Path | None) -> Iterator[Any]:
     try:
         from runner.gateway import manager
     except ImportError as error:
         raise GatewayStartFailed(f"docker gateways are not available: {error}") from error
-    with manager.docker_gateway(spec, base_dir) as endpoint:
-        yield endpoint
+    with manager.docker_gateway(spec, base_dir, spec_path=spec_path) as handle:
+        yield handle  # host, port: where the container's API is published

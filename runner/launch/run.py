@@ -42,7 +42,7 @@ def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
     check_components(spec)
     if options.dry_run:
         return _dry_run(loaded, _plan(loaded), options)
-    with gateway_endpoint(spec, loaded.base_dir) as endpoint:
+    with gateway_endpoint(spec, loaded.base_dir, loaded.path) as endpoint:
         preflight(spec, endpoint.host, endpoint.port, options.environ)
         planned = _plan(loaded)
         from runner.compiler import compile_spec

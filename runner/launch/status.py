@@ -1,5 +1,5 @@
 """Live status while running (a rich table on a TTY, one-line summaries otherwise) and the
-end-of-run summary."""
+end-of-run summary (plain text: rich is imported only for the live TTY view)."""
 
 from __future__ import annotations
 
@@ -7,37 +7,28 @@ import sys
 import time
 from typing import IO, Any
 
-from rich.console import Console, Group
-from rich.live import Live
-from rich.table import Table
-from rich.text import Text
-
 from runner.launch.stats import InstrumentStats
 from runner.launch.summary import RunSummary
 
 LINE_INTERVAL = 10.0
+COLUMNS = ("instrument", "quotes", "trades", "bars", "book", "bid", "ask", "last")
 
 
-def instrument_table(stats: dict[str, InstrumentStats], title: str | None = None) -> Table:
-    table = Table(title=title, title_justify="left", expand=False)
-    table.add_column("instrument", no_wrap=True)
-    for name in ("quotes", "trades", "bars", "book"):
-        table.add_column(name, justify="right")
-    table.add_column("bid", justify="right")
-    table.add_column("ask", justify="right")
-    table.add_column("last", justify="right")
-    for key, row in sorted(stats.items()):
-        table.add_row(
-            key,
-            str(row.quotes),
-            str(row.trades),
-            str(row.bars),
-            str(row.book),
-            row.bid or "-",
-            row.ask or "-",
-            row.last or "-",
-        )
-    return table
+def table_rows(stats: dict[str, InstrumentStats]) -> list[tuple[str, ...]]:
+    return [
+        (key, str(s.quotes), str(s.trades), str(s.bars), str(s.book), s.bid or "-", s.ask or "-", s.last or "-")
+        for key, s in sorted(stats.items())
+    ]
+
+
+def plain_table(stats: dict[str, InstrumentStats], indent: str = "    ") -> list[str]:
+    rows = [COLUMNS, *table_rows(stats)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    return [
+        indent
+        + "  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)).rstrip()
+        for row in rows
+    ]
 
 
 class StatusDisplay:
@@ -46,11 +37,15 @@ class StatusDisplay:
     def __init__(self, mode: str, stream: IO[str] | None = None) -> None:
         self.mode = mode
         self._stream = stream or sys.stdout
-        self._live: Live | None = None
+        self._live: Any = None
         self._last_line = 0.0
 
     def start(self) -> None:
         if self.mode == "live":
+            from rich.console import Console
+            from rich.live import Live
+            from rich.text import Text
+
             console = Console(file=self._stream)
             self._live = Live(Text("starting..."), console=console, refresh_per_second=2, transient=True)
             self._live.start()
@@ -70,13 +65,22 @@ class StatusDisplay:
             self._live = None
 
 
-def _status_view(s: RunSummary) -> Group:
+def _status_view(s: RunSummary) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     header = Text(
         f"{s.trader_id} | {s.gateway} | running {s.running_seconds:.0f}s | "
         f"{len(s.instruments)} instruments | Ctrl-C to stop",
         style="bold",
     )
-    parts: list[Any] = [header, instrument_table(s.stats)]
+    table = Table(expand=False)
+    for i, name in enumerate(COLUMNS):
+        table.add_column(name, justify="left" if i == 0 else "right", no_wrap=i == 0)
+    for row in table_rows(s.stats):
+        table.add_row(*row)
+    parts: list[Any] = [header, table]
     if s.has_exec:
         parts.append(Text(_orders_text(s)))
         parts.extend(Text(f"position {_position_text(p)}") for p in s.positions)
@@ -103,40 +107,38 @@ def _position_text(p: Any) -> str:
     return f"{p.instrument} {p.side} {p.quantity} @ {p.avg_px} realized {p.realized} unrealized {p.unrealized}"
 
 
-def print_summary(s: RunSummary, stream: IO[str] | None = None) -> None:
-    """The end-of-run summary, on stdout."""
-    stream = stream or sys.stdout
-    width = None if stream.isatty() else 160  # a pipe/log file: no truncated columns
-    console = Console(file=stream, highlight=False, soft_wrap=True, width=width)
+def summary_lines(s: RunSummary) -> list[str]:
     if s.dry_run:
-        _print_dry_run(console, s)
-        return
+        return [
+            f"ibrun dry run: {s.trader_id} would connect via {s.gateway}",
+            "  node built (not started, nothing connected)",
+            f"  strategies: {', '.join(s.strategies) or 'none'}",
+            f"  actors: {', '.join(s.actors) or 'none'}",
+            f"  exec client: {'yes' if s.has_exec else 'no'}",
+            *(f"  {note}" for note in s.notes),
+        ]
     t = s.totals()
     startup = f", RUNNING after {s.startup_seconds:.2f}s" if s.startup_seconds is not None else ""
-    console.print(f"ibrun summary: {s.trader_id} via {s.gateway}")
-    console.print(f"  stopped: {s.stop_reason} (ran {s.running_seconds:.1f}s{startup})")
-    console.print(
-        f"  instruments loaded: {len(s.instruments)}" + (f" ({', '.join(s.instruments)})" if s.instruments else "")
-    )
+    loaded = f" ({', '.join(s.instruments)})" if s.instruments else ""
+    lines = [
+        f"ibrun summary: {s.trader_id} via {s.gateway}",
+        f"  stopped: {s.stop_reason} (ran {s.running_seconds:.1f}s{startup})",
+        f"  instruments loaded: {len(s.instruments)}{loaded}",
+    ]
     if s.stats:
-        console.print(instrument_table(s.stats))
-    console.print(f"  received: quotes={t.quotes} trades={t.trades} bars={t.bars} book={t.book}")
+        lines.extend(plain_table(s.stats))
+    lines.append(f"  received: quotes={t.quotes} trades={t.trades} bars={t.bars} book={t.book}")
     if s.has_exec:
-        console.print(f"  {_orders_text(s)}")
+        lines.append(f"  {_orders_text(s)}")
+        lines.extend(f"  position: {_position_text(p)}" for p in s.positions)
         if not s.positions:
-            console.print("  positions: none")
-        for position in s.positions:
-            console.print(f"  position: {_position_text(position)}")
-        console.print(
+            lines.append("  positions: none")
+        lines.append(
             f"  PnL: realized {', '.join(s.realized_pnl) or '0'}; unrealized {', '.join(s.unrealized_pnl) or '0'}"
         )
+    return lines
 
 
-def _print_dry_run(console: Console, s: RunSummary) -> None:
-    console.print(f"ibrun dry run: {s.trader_id} would connect via {s.gateway}")
-    console.print("  node built (not started, nothing connected)")
-    console.print(f"  strategies: {', '.join(s.strategies) or 'none'}")
-    console.print(f"  actors: {', '.join(s.actors) or 'none'}")
-    console.print(f"  exec client: {'yes' if s.has_exec else 'no'}")
-    for note in s.notes:
-        console.print(f"  {note}")
+def print_summary(s: RunSummary, stream: IO[str] | None = None) -> None:
+    """The end-of-run summary, on stdout."""
+    print("\n".join(summary_lines(s)), file=stream or sys.stdout, flush=True)

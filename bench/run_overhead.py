@@ -1,0 +1,72 @@
+"""Overhead of `ibrun run` over a hand-written nautilus script, both to RUNNING with instruments
+loaded (then a clean stop), against the same simulator.
+
+    uv run python bench/run_overhead.py [--runs 7]
+
+Each sample is the wall time of one process, spawn to exit (imports included). The two kinds
+alternate so that machine load affects both alike; the figure is median(ibrun)/median(script).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from runner.sim.launcher import free_port_config, start_simulator
+
+REPO = Path(__file__).resolve().parents[1]
+LOAD_IDS = ["SPY.ARCA", "EUR/USD.IDEALPRO", "AAPL.NASDAQ"]
+
+
+def spec_text(port: int) -> str:
+    ids = ", ".join(LOAD_IDS)
+    return (
+        "version: 1\ntrader_id: BENCH-001\n"
+        f"gateway: {{host: 127.0.0.1, port: {port}}}\n"
+        f"instruments: {{load_ids: [{ids}]}}\n"
+        "node: {timeouts: {disconnection: 3.0, post_stop: 0.5}}\n"
+    )
+
+
+def timed(cmd: list[str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"{cmd} failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    ibrun = str(Path(sys.executable).parent / "ibrun")
+    with start_simulator(free_port_config()) as sim, tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "bench.yaml"
+        spec.write_text(spec_text(sim.port))
+        commands = {
+            "ibrun": [ibrun, "run", str(spec), "--duration", "0", "--no-status"],
+            "script": [sys.executable, str(REPO / "bench" / "handwritten_node.py"),
+                       str(sim.port), *LOAD_IDS],
+        }
+        for cmd in commands.values():  # warm the page cache once, not measured
+            timed(cmd)
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.runs):
+            for name, cmd in commands.items():
+                samples[name].append(timed(cmd))
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    for name, values in samples.items():
+        print(f"{name:7} median {medians[name]:.3f}s  runs: "
+              + " ".join(f"{v:.2f}" for v in values))
+    print(f"ratio ibrun/script (median wall): {medians['ibrun'] / medians['script']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
