@@ -87,3 +87,26 @@ def test_client_id_is_free_again_after_disconnect(sim):
         import time
 
         time.sleep(0.2)  # let the server notice the close
+
+
+def test_failed_start_raises_with_stderr_tail(sim):
+    import dataclasses
+
+    from runner.sim.launcher import SimulatorStartError, start_simulator
+
+    from conftest import sim_config
+
+    busy = dataclasses.replace(sim_config(), port=sim.port, control_port=None)
+    with pytest.raises(SimulatorStartError, match="cannot listen"):
+        start_simulator(busy, startup_timeout=20)
+
+
+def test_sim_process_stops_on_sigterm():
+    from runner.sim.launcher import start_simulator
+
+    from conftest import sim_config
+
+    process = start_simulator(sim_config(), startup_timeout=20)
+    assert process.alive()
+    assert process.stop(timeout=5) == 0
+    assert not process.alive()
