@@ -35,8 +35,14 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=SimConfig.reply_batch_size)
     parser.add_argument("--pause-ms", type=float, default=SimConfig.reply_batch_pause_ms)
     args = parser.parse_args()
-    chain = IBContract(secType="IND", symbol="SPX", exchange="CBOE", build_options_chain=True,
-                       min_expiry_days=0, max_expiry_days=args.max_expiry_days)
+    chain = IBContract(
+        secType="IND",
+        symbol="SPX",
+        exchange="CBOE",
+        build_options_chain=True,
+        min_expiry_days=0,
+        max_expiry_days=args.max_expiry_days,
+    )
     sim_config = SimConfig(reply_batch_size=args.batch, reply_batch_pause_ms=args.pause_ms)
     with start_simulator(free_port_config(sim_config), startup_timeout=30) as sim:
         baseline, _ = load(sim.port, frozenset(), 1)
@@ -44,8 +50,7 @@ def main() -> None:
     print(f"SPX options loaded      : {count:,} (expiries within 0-{args.max_expiry_days} days)")
     print(f"node start -> RUNNING   : {seconds:.2f} s (includes connect + reconciliation)")
     print(f"same node, no chain     : {baseline:.2f} s")
-    print(f"chain load time         : {seconds - baseline:.2f} s "
-          f"({count / (seconds - baseline):,.0f} contracts/s)")
+    print(f"chain load time         : {seconds - baseline:.2f} s ({count / (seconds - baseline):,.0f} contracts/s)")
     print(f"sim reply pacing        : batches of {args.batch}, {args.pause_ms:g} ms apart")
 
 

@@ -20,9 +20,20 @@ from runner.sim.config import SimConfig
 from runner.sim.control import SimControl
 from runner.sim.launcher import free_port_config, start_simulator
 
-LOAD_IDS = ["AAPL.NASDAQ", "MSFT.NASDAQ", "SPY.ARCA", "QQQ.NASDAQ", "V.NYSE", "TSLA.NASDAQ",
-            "NVDA.NASDAQ", "EUR/USD.IDEALPRO", "GBP/USD.IDEALPRO", "USD/JPY.IDEALPRO",
-            "BTC/USD.PAXOS", "ETH/USD.PAXOS"]
+LOAD_IDS = [
+    "AAPL.NASDAQ",
+    "MSFT.NASDAQ",
+    "SPY.ARCA",
+    "QQQ.NASDAQ",
+    "V.NYSE",
+    "TSLA.NASDAQ",
+    "NVDA.NASDAQ",
+    "EUR/USD.IDEALPRO",
+    "GBP/USD.IDEALPRO",
+    "USD/JPY.IDEALPRO",
+    "BTC/USD.PAXOS",
+    "ETH/USD.PAXOS",
+]
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -57,7 +68,8 @@ def main() -> None:
             return wall, sim_cpu, node_cpu, sent, quotes
 
         wall, sim_cpu, node_cpu, sent, quotes = run_scenario(
-            node_config(sim.port, frozenset(LOAD_IDS)), scenario, timeout=args.seconds + 60)
+            node_config(sim.port, frozenset(LOAD_IDS)), scenario, timeout=args.seconds + 60
+        )
     print(f"instruments subscribed : {len(LOAD_IDS)} (tick interval {args.tick_ms} ms)")
     print(f"measured wall          : {wall:.1f} s")
     print(f"sim messages sent      : {sent:,} ({sent / wall:,.0f} msgs/s)")

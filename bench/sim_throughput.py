@@ -78,10 +78,11 @@ def main() -> None:
         elapsed = client.last - client.first
         print(f"messages received      : {client.count:,}")
         print(f"client-side rate       : {client.count / elapsed:,.0f} msgs/s")
-        print(f"sim wall for the burst : {result['seconds']:.3f} s "
-              f"({args.count / result['seconds']:,.0f} msgs/s)")
-        print(f"sim CPU for the burst  : {result['cpu_seconds']:.3f} s "
-              f"({args.count / max(result['cpu_seconds'], 1e-9):,.0f} msgs per CPU-second)")
+        print(f"sim wall for the burst : {result['seconds']:.3f} s ({args.count / result['seconds']:,.0f} msgs/s)")
+        print(
+            f"sim CPU for the burst  : {result['cpu_seconds']:.3f} s "
+            f"({args.count / max(result['cpu_seconds'], 1e-9):,.0f} msgs per CPU-second)"
+        )
 
 
 if __name__ == "__main__":

@@ -92,9 +92,9 @@ def test_client_id_is_free_again_after_disconnect(sim):
 def test_failed_start_raises_with_stderr_tail(sim):
     import dataclasses
 
-    from runner.sim.launcher import SimulatorStartError, start_simulator
-
     from conftest import sim_config
+
+    from runner.sim.launcher import SimulatorStartError, start_simulator
 
     busy = dataclasses.replace(sim_config(), port=sim.port, control_port=None)
     with pytest.raises(SimulatorStartError, match="cannot listen"):
@@ -102,9 +102,9 @@ def test_failed_start_raises_with_stderr_tail(sim):
 
 
 def test_sim_process_stops_on_sigterm():
-    from runner.sim.launcher import start_simulator
-
     from conftest import sim_config
+
+    from runner.sim.launcher import start_simulator
 
     process = start_simulator(sim_config(), startup_timeout=20)
     assert process.alive()
