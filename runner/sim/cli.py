@@ -25,6 +25,9 @@ from runner.sim.config import PacingLimits, SimConfig
     "--control-port", type=int, default=None, help="JSON-lines control port on 127.0.0.1 (0 picks a free port)."
 )
 @click.option("--read-only", is_flag=True, help="Read-only API: orders are rejected (321).")
+@click.option(
+    "--no-live-data", is_flag=True, help="No live market-data permissions: delayed requests get delayed tick types."
+)
 @click.option("--tick-interval-ms", default=250, show_default=True, type=int, help="Market clock period.")
 @click.option(
     "--server-version-max",
@@ -52,6 +55,7 @@ def sim_command(
     accounts,
     control_port,
     read_only,
+    no_live_data,
     tick_interval_ms,
     server_version_max,
     no_pacing,
@@ -80,6 +84,7 @@ def sim_command(
             universe_files=tuple(universe_files),
             accounts=tuple(accounts) or ("DU123456",),
             read_only_api=read_only,
+            live_data_permissions=not no_live_data,
             tick_interval_ms=tick_interval_ms,
             control_port=control_port,
             pacing=pacing,

@@ -31,6 +31,9 @@ class SimConfig:
     universe_files: tuple[str, ...] = ()
     accounts: tuple[str, ...] = ("DU123456",)
     read_only_api: bool = False
+    # With live market-data permissions IB serves live ticks even when delayed data (3/4) is
+    # requested, and says so in marketDataType; without them, delayed tick types (66...).
+    live_data_permissions: bool = True
     tick_interval_ms: int = 250
     control_port: int | None = None
     pacing: PacingLimits = field(default_factory=PacingLimits)

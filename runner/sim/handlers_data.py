@@ -78,12 +78,19 @@ async def sec_def_opt_params(server, session, f) -> None:
     await send_paced(server, session, frames)
 
 
+def served_data_type(server, requested: int) -> int:
+    """Live (1) or frozen (2) when the account has live permissions, else delayed (3/4)."""
+    if server.config.live_data_permissions and requested in (3, 4):
+        return requested - 2
+    return requested
+
+
 async def market_data(server, session, f) -> None:
     r = market_data_request(f)
     record = resolve_one(server, session, r["req_id"], r["contract"])
     if record is None:
         return
-    sub = MarketDataSub(record, session.market_data_type)
+    sub = MarketDataSub(record, served_data_type(server, session.market_data_type))
     frames = [
         enc.market_data_type(r["req_id"], sub.data_type),
         enc.tick_req_params(r["req_id"], record.minTick, "9c0001"),

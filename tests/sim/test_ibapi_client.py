@@ -47,16 +47,17 @@ def test_contract_details_and_unknown_contract(app):
     assert (2, 200) in [(x[0], x[1]) for x in app.events["error"]]
 
 
-def test_market_data_live_and_delayed(app):
+def test_market_data_live_and_delayed_request(app):
     app.reqMktData(3, contract(conId=265598, exchange="SMART"), "", False, False, [])
     app.wait_for(lambda e: len([t for t in e["tickPrice"] if t[0] == 3 and t[1] == 1]) >= 2)
     app.cancelMktData(3)
+    # delayed requested, but the simulated account has live permissions: IB serves live data
     app.reqMarketDataType(3)
     app.reqMktData(4, contract(secType="CASH", symbol="EUR", currency="USD", exchange="IDEALPRO"), "", False, False, [])
-    app.wait_for(lambda e: any(t[0] == 4 and t[1] == 66 for t in e["tickPrice"]))
-    assert (4, 3) in app.events["marketDataType"]
-    bids = [t[2] for t in app.events["tickPrice"] if t[0] == 4 and t[1] == 66]
-    asks = [t[2] for t in app.events["tickPrice"] if t[0] == 4 and t[1] == 67]
+    app.wait_for(lambda e: any(t[0] == 4 and t[1] == 1 for t in e["tickPrice"]))
+    assert (4, 1) in app.events["marketDataType"]
+    bids = [t[2] for t in app.events["tickPrice"] if t[0] == 4 and t[1] == 1]
+    asks = [t[2] for t in app.events["tickPrice"] if t[0] == 4 and t[1] == 2]
     assert 0.9 < bids[0] < asks[0] < 1.3
 
 
@@ -119,13 +120,20 @@ def test_account_requests(app):
     app.wait_for(lambda e: e["currentTime"] and e["pnl"] and e["completedOrdersEnd"] and e["openOrderEnd"])
 
 
-def test_read_only_api_rejects_orders():
-    with start_simulator(sim_config(read_only_api=True)) as read_only:
-        app = RecordingApp().start(read_only.port, 1)
+def test_read_only_api_and_delayed_only_account():
+    config = sim_config(read_only_api=True, live_data_permissions=False)
+    with start_simulator(config) as restricted:
+        app = RecordingApp().start(restricted.port, 1)
         try:
             app.placeOrder(1, contract(**AAPL), _order("BUY", 1, "MKT"))
             app.wait_for(lambda e: any(x[0] == 1 for x in e["error"] if x[1] == 321))
             assert not app.events["openOrder"]
+            app.reqMarketDataType(4)
+            app.reqMktData(2, contract(**AAPL), "", True, False, [])  # snapshot
+            app.wait_for(lambda e: (2,) in e["tickSnapshotEnd"])
+            assert (2, 4) in app.events["marketDataType"]
+            types = {t[1] for t in app.events["tickPrice"] if t[0] == 2}
+            assert {66, 67, 68} <= types and not types & {1, 2, 4}
         finally:
             app.stop()
 
