@@ -64,12 +64,15 @@ class SubscriberActor(Actor):
         super().__init__(ActorConfig(component_id=MONITOR_ID))
         self._planned = planned
         self.counters = Counters()
+        self.shutdown_reason: str | None = None
+        """`<component>: <reason>` of a ShutdownSystem command (e.g. a strategy's)."""
 
     @property
     def stats(self) -> dict[str, InstrumentStats]:
         return self.counters.per_instrument
 
     def on_start(self) -> None:
+        self.msgbus.subscribe("commands.system.shutdown", self._on_shutdown)
         self.msgbus.subscribe("data.quotes.*", self._on_any_quote)
         self.msgbus.subscribe("data.trades.*", self._on_any_trade)
         self.msgbus.subscribe("data.bars.*", self._on_any_bar)
@@ -102,6 +105,11 @@ class SubscriberActor(Actor):
         ):
             if self.msgbus.is_subscribed(topic, handler):
                 self.msgbus.unsubscribe(topic, handler)
+
+    def _on_shutdown(self, command: object) -> None:
+        if self.shutdown_reason is None:
+            reason = getattr(command, "reason", None) or "no reason given"
+            self.shutdown_reason = f"{getattr(command, 'component_id', '?')}: {reason}"
 
     def _on_any_quote(self, quote: QuoteTick) -> None:
         stats = self.counters.of(quote.instrument_id)

@@ -149,7 +149,8 @@ class Supervisor:
             if self.duration is not None and elapsed >= self.duration:
                 return f"--duration {self.duration:g}s elapsed"
             if not kernel.is_running() or getattr(kernel, "_is_stopping", False):
-                return "stopped by the node (a component called shutdown_system or stopped it)"
+                why = getattr(self.actor, "shutdown_reason", None)
+                return f"shutdown requested by {why}" if why else "the node stopped by itself"
             if time.monotonic() - last_status >= STATUS_EVERY:
                 last_status = time.monotonic()
                 self.summary.running_seconds = elapsed

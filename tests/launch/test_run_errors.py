@@ -29,10 +29,12 @@ def test_dry_run_every_shipped_spec(path: Path, monkeypatch: pytest.MonkeyPatch)
     for name, value in DRY_ENV.items():
         monkeypatch.setenv(name, value)
     from runner.launch import RunOptions, run_spec
+    from runner.options import LoadOptions
     from runner.pipeline import load_spec
 
     before = signal.getsignal(signal.SIGTERM)
-    summary = run_spec(load_spec(path), RunOptions(dry_run=True))
+    quiet = LoadOptions(sets=("node.logging.level=ERROR",))
+    summary = run_spec(load_spec(path, quiet), RunOptions(dry_run=True))
     assert summary.dry_run
     assert "IBRUN-SUBSCRIBER" in summary.actors
     assert signal.getsignal(signal.SIGTERM) is before, "signal handlers must be restored"

@@ -115,7 +115,7 @@ def test_demo_end_to_end() -> None:
     result = run("specs/demo.yaml", timeout=150)
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
-    assert "stopped: stopped by the node" in out
+    assert "stopped: shutdown requested by DemoStrategy-000: demo finished" in out
     assert "instruments loaded: 3 (AAPL.NASDAQ, EUR/USD.IDEALPRO, SPY.ARCA)" in out
     assert re.search(r"orders: 3 \(canceled 1, filled 2\); fills: 2", out), out[-2000:]
     assert "position: AAPL.NASDAQ FLAT 0" in out
