@@ -47,5 +47,4 @@ class SimConfig:
     reply_batch_pause_ms: float = 5.0
     # Auction orders (MOC/LOC/OPG/CLS) are filled at the next simulated auction.
     auction_interval_s: float = 30.0
-    timezone: str = "US/Eastern"
     log_level: str = "WARNING"
