@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -113,11 +115,40 @@ def logs_command(spec: Path, sets: tuple[str, ...], env_file: Path | None, tail:
         click.echo(f"gateway {name}: no container", err=True)
         sys.exit(4)
     secrets = spec_secrets(loaded)
-    options = {"tail": tail or "all", "stream": follow, "follow": follow}
-    output = container.logs(**options)
-    chunks = output if follow else [output]
     try:
-        for chunk in chunks:
-            click.echo(redact(chunk.decode("utf-8", errors="replace"), secrets), nl=False)
+        for line in log_lines(container, tail, follow):
+            click.echo(redact(line, secrets), nl=False)
     except KeyboardInterrupt:
         pass
+
+
+def log_lines(container: Any, tail: int, follow: bool) -> Iterator[str]:
+    """The container log's last `tail` lines (0: all), then, if `follow`, new lines as they come.
+
+    Whole lines only, each with its line end (a partial last line comes once complete), so a
+    secret is never split across two writes of the redaction. The engine's own `tail` is not
+    used: podman re-joins lines that were written in pieces wrongly (see
+    `container.tail_lines`); the full log then a follow stream that skips what was printed is
+    exact on both engines.
+    """
+    from runner.gateway.container import tail_lines
+
+    snapshot = container.logs(tail="all").decode("utf-8", errors="replace")
+    complete = snapshot[: snapshot.rfind("\n") + 1]
+    yield from tail_lines(complete, tail)
+    if not follow:
+        if len(complete) < len(snapshot):
+            yield snapshot[len(complete) :] + "\n"
+        return
+    skip = complete.count("\n")  # the stream starts from the beginning again
+    pending = b""
+    for chunk in container.logs(tail="all", stream=True, follow=True):
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            if skip:
+                skip -= 1
+                continue
+            yield line.decode("utf-8", errors="replace") + "\n"
+    if pending and not skip:
+        yield pending.decode("utf-8", errors="replace") + "\n"

@@ -154,7 +154,19 @@ def published_port(container: Any, container_port: int) -> int | None:
 
 def log_tail(container: Any, lines: int = 20) -> str:
     try:
-        raw = container.logs(tail=lines)
+        raw = container.logs(tail="all")
     except Exception:  # the container may be gone already; logs are best effort
         return ""
-    return raw.decode("utf-8", errors="replace").rstrip()
+    return "".join(tail_lines(raw.decode("utf-8", errors="replace"), lines)).rstrip()
+
+
+# Why the engine is never asked for a tail: podman (4.x) stores a line written in pieces (text,
+# then "\n": Python's unbuffered print) as partial entries, and its `tail` re-joins those
+# pieces with the wrong neighbours: two lines come out joined, a blank line appears elsewhere
+# and the first line can vanish. The whole log is correct, so ibrun tails it itself.
+
+
+def tail_lines(text: str, count: int) -> list[str]:
+    """The last `count` lines of `text` (each with its line end); all of them if count <= 0."""
+    lines = text.splitlines(keepends=True)
+    return lines if count <= 0 else lines[-count:]

@@ -5,7 +5,10 @@ Works against Docker and against podman's Docker-compatible API (`DOCKER_HOST=un
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -47,31 +50,60 @@ def get_container(client: Any, container_id: str) -> Any | None:
     return find_container(client, container_id)
 
 
-def create_and_start(client: Any, plan: ContainerPlan, host_port: int, mounts: dict[str, Path], progress: bool) -> Any:
-    """Create the container (pulling the image if missing) and start it."""
+def create_and_start(
+    client: Any,
+    plan: ContainerPlan,
+    host_port: int,
+    mounts: dict[str, Path],
+    progress: bool,
+    *,
+    steps: Callable[[str], AbstractContextManager[None]] | None = None,
+) -> Any:
+    """Create the container (pulling the image only if the engine lacks it) and start it.
+
+    Two engine calls on the fast path (create, start): the SDK's ``containers.create`` adds an
+    image lookup before and an inspect after, which the readiness loop does not need (its first
+    state check inspects the container anyway).
+    """
     import docker
 
-    _ensure_image(client, plan.image, progress)
+    step = steps or (lambda _name: contextlib.nullcontext())
+    ports = plan.ports(host_port)
+    host_config = client.api.create_host_config(
+        port_bindings=ports,
+        binds={str(host): {"bind": inside, "mode": "ro"} for inside, host in mounts.items()},
+        restart_policy=plan.restart_policy,
+    )
     options: dict[str, Any] = {
         "image": plan.image,
         "name": plan.name,
         "detach": True,
         "environment": plan.environment,
         "labels": plan.labels,
-        "ports": plan.ports(host_port),
-        "volumes": {str(host): {"bind": inside, "mode": "ro"} for inside, host in mounts.items()},
+        "ports": [tuple(port.split("/", 1)) for port in sorted(ports)],
+        "volumes": list(mounts),
+        "host_config": host_config,
     }
-    if plan.restart_policy is not None:
-        options["restart_policy"] = plan.restart_policy
     try:
-        container = client.containers.create(**options)
+        try:
+            with step("create"):
+                created = client.api.create_container(**options)
+        except docker.errors.ImageNotFound:
+            with step("pull"):
+                _pull_image(client, plan.image, progress)
+            with step("create"):
+                created = client.api.create_container(**options)
     except docker.errors.APIError as error:
         raise GatewayStartFailed(f"cannot create gateway container {plan.name}: {_explain(error)}") from None
+    container = client.containers.prepare_model({"Id": created["Id"], "Name": f"/{plan.name}"})
     try:
-        container.start()
-    except docker.errors.APIError as error:
+        with step("start"):
+            client.api.start(created["Id"])
+    except BaseException as error:  # includes Ctrl-C/SIGTERM between create and start
         remove_container(container, timeout=1)
-        raise GatewayStartFailed(f"cannot start gateway container {plan.name}: {_explain(error)}") from None
+        if isinstance(error, docker.errors.APIError):
+            raise GatewayStartFailed(f"cannot start gateway container {plan.name}: {_explain(error)}") from None
+        raise
     return container
 
 
@@ -88,14 +120,9 @@ def remove_container(container: Any, timeout: int) -> None:
         pass
 
 
-def _ensure_image(client: Any, image: str, progress: bool) -> None:
+def _pull_image(client: Any, image: str, progress: bool) -> None:
     import docker
 
-    try:
-        client.images.get(image)
-        return
-    except docker.errors.ImageNotFound:
-        pass
     if progress:
         print(f"ibrun: pulling gateway image {image} ...", flush=True)
     try:

@@ -36,9 +36,15 @@ from runner.model import Spec
 
 # Client id of the readiness probe: far from the ids specs use, so it never collides (326).
 READINESS_CLIENT_ID = 1_999_999_001
-# Probe backoff (seconds). A probe is one loopback connect, so a 0.25 s cap costs nothing and
-# keeps the detection lag far below log polling's 1 s.
-FIRST_DELAY, MAX_DELAY = 0.05, 0.25
+# Probe schedule (seconds between probe starts). A refused probe is one loopback connect
+# (< 1 ms), so polling every 0.1 s during the first seconds costs nothing and bounds the
+# detection lag at 0.1 s; past SLOW_AFTER (a 2FA wait, a slow login) the cap rises to
+# SLOW_DELAY so a real gateway's socat does not fork ten times a second for minutes.
+FIRST_DELAY, MAX_DELAY = 0.02, 0.1
+SLOW_AFTER, SLOW_DELAY = 10.0, 0.25
+# The container's state (did it exit?) costs an engine inspect; it is checked at most this
+# often, inside the wait between probes, so it never delays a probe.
+STATE_EVERY = 0.5
 STOP_TIMEOUT = 10  # seconds between SIGTERM and SIGKILL on stop
 
 
@@ -60,9 +66,36 @@ class GatewayHandle:
     probe: ProbeResult
     startup_seconds: float
     client: Any = field(repr=False, default=None)
+    steps: list[tuple[str, float, float]] = field(repr=False, default_factory=list)
+    """Where the startup time went: (step, began, seconds), `began` from the call's start."""
+    counts: dict[str, int] = field(repr=False, default_factory=dict)
+    """Probe attempts and container state checks made while waiting."""
+
+    def step_began(self, name: str) -> float | None:
+        return next((began for step, began, _ in self.steps if step == name), None)
 
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"
+
+
+class _Steps:
+    """Records (step, began, seconds) relative to one start instant: the startup breakdown."""
+
+    def __init__(self) -> None:
+        self.origin = time.monotonic()
+        self.items: list[tuple[str, float, float]] = []
+        self.counts: dict[str, int] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        began = time.monotonic()
+        try:
+            yield
+        finally:
+            self.items.append((name, began - self.origin, time.monotonic() - began))
+
+    def mark(self, name: str, began: float, ended: float | None = None) -> None:
+        self.items.append((name, began - self.origin, (ended if ended is not None else began) - began))
 
 
 @dataclass(frozen=True)
@@ -81,30 +114,34 @@ def start_docker_gateway(
     environ: Mapping[str, str] | None = None,
 ) -> GatewayHandle:
     """Reuse the spec's healthy container or create one; return once its API answers."""
-    started = time.monotonic()
-    target = _target(spec, base_dir, spec_path)
-    docker_cfg = target.spec.gateway.docker
-    assert docker_cfg is not None
-    environ = os.environ if environ is None else environ
-    username = resolve_secret(docker_cfg.username, target.base_dir, "username", environ)
-    password = resolve_secret(docker_cfg.password, target.base_dir, "password", environ)
-    plan = plans.plan_container(target.spec, target.identity, username)
-    client = engine.connect()
-    existing = engine.find_container(client, plan.name)
+    steps = _Steps()
+    with steps("resolve"):
+        target = _target(spec, base_dir, spec_path)
+        docker_cfg = target.spec.gateway.docker
+        assert docker_cfg is not None
+        environ = os.environ if environ is None else environ
+        username = resolve_secret(docker_cfg.username, target.base_dir, "username", environ)
+        password = resolve_secret(docker_cfg.password, target.base_dir, "password", environ)
+        plan = plans.plan_container(target.spec, target.identity, username)
+    with steps("connect"):
+        client = engine.connect()
+    with steps("lookup"):
+        existing = engine.find_container(client, plan.name)
     if existing is not None and _reusable(existing, plan):
         port = plans.published_port(existing, plan.container_port)
         assert port is not None
-        probe = wait_until_ready(existing, port, docker_cfg.timeout, progress, [password])
-        return _handle(existing, port, probe, False, docker_cfg.keep, started, client)
+        probe = wait_until_ready(existing, port, docker_cfg.timeout, progress, [password], steps=steps)
+        return _handle(existing, port, probe, False, docker_cfg.keep, steps, client)
     if existing is not None:
-        engine.remove_container(existing, STOP_TIMEOUT)
-    container, port = _create(client, plan, target, password, environ, progress)
+        with steps("remove-stale"):
+            engine.remove_container(existing, STOP_TIMEOUT)
+    container, port = _create(client, plan, target, password, environ, progress, steps)
     try:
-        probe = wait_until_ready(container, port, docker_cfg.timeout, progress, [password])
+        probe = wait_until_ready(container, port, docker_cfg.timeout, progress, [password], steps=steps)
     except BaseException:  # failed, timed out or interrupted: leave nothing behind
         _discard(container, plan.name)
         raise
-    return _handle(container, port, probe, True, docker_cfg.keep, started, client)
+    return _handle(container, port, probe, True, docker_cfg.keep, steps, client)
 
 
 def stop_docker_gateway(handle: GatewayHandle, *, force: bool = False) -> bool:
@@ -152,26 +189,61 @@ def spec_container(spec: Any, base_dir: Path | None = None, *, spec_path: Path |
     return name, engine.find_container(engine.connect(), name)
 
 
-def wait_until_ready(container: Any, port: int, timeout: float, progress: bool, secrets: list[str]) -> ProbeResult:
-    """Poll the API handshake with backoff until it answers, the container dies, or timeout."""
-    deadline = time.monotonic() + timeout
+def wait_until_ready(
+    container: Any,
+    port: int,
+    timeout: float,
+    progress: bool,
+    secrets: list[str],
+    *,
+    steps: _Steps | None = None,
+) -> ProbeResult:
+    """Poll the API handshake until it answers, the container dies, or timeout.
+
+    The first probe goes out at once; later ones start every FIRST_DELAY..MAX_DELAY seconds
+    (a fixed schedule: a slow probe or state check does not push the next one back). The
+    container's state is inspected at most every STATE_EVERY seconds, in the gap between two
+    probes, and once more before a timeout is reported.
+    """
+    steps = steps or _Steps()
+    began = time.monotonic()
+    deadline = began + timeout
     delay, client_id, last_error = FIRST_DELAY, READINESS_CLIENT_ID, "no attempt yet"
+    probes = state_checks = 0
+    first_accept: float | None = None
+    next_state_check = began + STATE_EVERY
     with ReadinessDisplay(container.name, port, timeout, enabled=progress) as display:
         while True:
-            _raise_if_exited(container, secrets)
-            remaining = deadline - time.monotonic()
+            attempt = time.monotonic()
+            remaining = deadline - attempt
+            probes += 1
             try:
-                return probe_gateway(plans.LOOPBACK, port, client_id=client_id, timeout=max(0.5, min(5.0, remaining)))
+                result = probe_gateway(plans.LOOPBACK, port, client_id=client_id, timeout=max(0.5, min(5.0, remaining)))
             except ClientIdInUse:
                 client_id += 1  # someone uses our probe id: the API is up, try another id
+                next_probe = time.monotonic()
             except (GatewayUnreachable, HandshakeTimeout) as error:
                 last_error = str(error)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+                if first_accept is None and not isinstance(error, GatewayUnreachable):
+                    first_accept = attempt  # the port accepts (forwarder up), the API not yet
+                next_probe = attempt + delay
+            else:
+                steps.mark("wait-ready", began, time.monotonic())
+                if first_accept is not None:
+                    steps.mark("port-accepts", first_accept)
+                steps.counts.update(probes=probes, state_checks=state_checks)
+                return result
+            if time.monotonic() >= next_state_check or next_probe >= deadline:
+                state_checks += 1
+                _raise_if_exited(container, secrets)
+                next_state_check = time.monotonic() + STATE_EVERY
+            now = time.monotonic()
+            if now >= deadline:
                 raise _timeout_error(container, port, timeout, last_error, secrets)
             display.update(last_error)
-            time.sleep(min(delay, remaining))
-            delay = min(delay * 1.5, MAX_DELAY)
+            time.sleep(max(0.0, min(next_probe, deadline) - time.monotonic()))
+            cap = MAX_DELAY if now - began < SLOW_AFTER else SLOW_DELAY
+            delay = min(delay * 1.5, cap)
 
 
 def _target(spec: Any, base_dir: Path | None, spec_path: Path | None) -> _Target:
@@ -199,19 +271,21 @@ def _create(
     password: str,
     environ: Mapping[str, str],
     progress: bool,
+    steps: _Steps,
 ) -> tuple[Any, int]:
     docker_cfg = target.spec.gateway.docker
     assert docker_cfg is not None
     host_port = plan.host_port or plans.free_loopback_port()
-    mounts = {
-        plans.PASSWORD_MOUNT: mount_secret(
-            docker_cfg.password, target.base_dir, plan.name, "tws_password", password
-        ).host_path
-    }
-    if plan.vnc_port is not None:
-        mounts[plans.VNC_PASSWORD_MOUNT] = _vnc_password_file(docker_cfg, target, plan, environ)
     try:
-        container = engine.create_and_start(client, plan, host_port, mounts, progress)
+        with steps("secret-files"):
+            mounts = {
+                plans.PASSWORD_MOUNT: mount_secret(
+                    docker_cfg.password, target.base_dir, plan.name, "tws_password", password
+                ).host_path
+            }
+            if plan.vnc_port is not None:
+                mounts[plans.VNC_PASSWORD_MOUNT] = _vnc_password_file(docker_cfg, target, plan, environ)
+        container = engine.create_and_start(client, plan, host_port, mounts, progress, steps=steps)
     except BaseException:
         remove_secrets(plan.name)
         raise
@@ -259,7 +333,7 @@ def _indent(text: str) -> str:
 
 
 def _handle(
-    container: Any, port: int, probe: ProbeResult, created: bool, keep: bool, started: float, client: Any
+    container: Any, port: int, probe: ProbeResult, created: bool, keep: bool, steps: _Steps, client: Any
 ) -> GatewayHandle:
     return GatewayHandle(
         host=plans.LOOPBACK,
@@ -269,8 +343,10 @@ def _handle(
         created=created,
         keep=keep,
         probe=probe,
-        startup_seconds=time.monotonic() - started,
+        startup_seconds=time.monotonic() - steps.origin,
         client=client,
+        steps=steps.items,
+        counts=steps.counts,
     )
 
 

@@ -9,7 +9,10 @@ published port accepts connections (and drops them) before "login" has completed
 Test knobs (never set by ibrun itself, only by specs/tests through `gateway.docker.env`):
 IBRUN_TEST_LOGIN=ok|fail|hang, IBRUN_TEST_LOGIN_DELAY=<seconds>,
 IBRUN_TEST_EXPECTED_SHA256=<hex> (login fails unless sha256(password) matches),
-IBRUN_TEST_SERVER=sim|stub (the API server behind the forwarder).
+IBRUN_TEST_SERVER=sim|stub (the API server behind the forwarder),
+IBRUN_TEST_API_DELAY=<seconds> (like the real image: IBC logs "Login has completed" this long
+before the API server starts listening; meanwhile the forwarder accepts and drops connections.
+Default 0: the login is logged once the API listens, the best case for log polling).
 """
 
 from __future__ import annotations
@@ -139,11 +142,16 @@ def main() -> None:
     if os.environ.get("IBRUN_TEST_LOGIN") == "hang":
         log("IBC: Second Factor Authentication initiated")
         signal.pause()
+    api_delay = float(os.environ.get("IBRUN_TEST_API_DELAY", "0"))
+    if api_delay > 0:
+        log("IBC: Login has completed")
+        time.sleep(api_delay)
     child = start_api_server(api_port, os.environ.get("READ_ONLY_API", "yes") == "yes")
     if not wait_listening(api_port, child):
         log(f"IBC: API server exited with {child.returncode}")
         sys.exit(1)
-    log("IBC: Login has completed")
+    if api_delay <= 0:
+        log("IBC: Login has completed")
     log("IBC: Configuration tasks completed")
     returncode = child.wait()
     log(f".> Done... {returncode}")
