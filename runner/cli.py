@@ -9,6 +9,8 @@ import importlib
 import os
 import re
 import sys
+import threading
+import traceback
 from typing import Any
 
 import click
@@ -86,6 +88,7 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     show_traceback = "--traceback" in args or bool(os.environ.get("IBRUN_TRACEBACK"))
+    _install_signal_handlers()
     try:
         code = cli.main(args=args, prog_name="ibrun", standalone_mode=False)
         if isinstance(code, int) and code != 0:  # a command's ctx.exit(code)
@@ -99,8 +102,17 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(ExitCode.INTERRUPTED)
     except IbrunError as exc:
         if show_traceback:
-            raise
+            traceback.print_exc()
         click.echo(f"error: {exc}" if not str(exc).startswith("/") else str(exc), err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(ExitCode.INTERRUPTED)
+
+
+def _install_signal_handlers() -> None:
+    # From the first instruction on, SIGTERM behaves like Ctrl-C (KeyboardInterrupt → exit 130
+    # after the `with` blocks stopped whatever was started), whatever phase ibrun is in.
+    if threading.current_thread() is threading.main_thread():
+        from runner.launch import signals
+
+        signals.install()

@@ -1,6 +1,18 @@
-"""`ibrun run`: launch and supervise the TradingNode of a spec."""
+"""`ibrun run`: interlock, gateway, preflight, node, supervision, summary.
 
-from runner.launch.run import RunOptions, run_spec
-from runner.launch.summary import RunSummary
+Submodules are imported on first use (PEP 562) so that `runner.launch.signals`, which the CLI
+installs before any command, does not pull in the docker SDK or nautilus.
+"""
 
-__all__ = ["RunOptions", "RunSummary", "run_spec"]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {"RunOptions": "runner.launch.run", "run_spec": "runner.launch.run", "RunSummary": "runner.launch.summary"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'runner.launch' has no attribute {name!r}")
