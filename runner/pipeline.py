@@ -14,8 +14,9 @@ from runner.loading.compose import assemble, read_env_file
 from runner.loading.document import Positions, format_path
 from runner.model import Spec
 from runner.options import LoadOptions
-from runner.validation.checks import run_checks
+from runner.validation.checks import Problem, run_checks
 from runner.validation.model_errors import validate_model
+from runner.validation.partial import checks_despite_schema_errors
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,16 @@ def check_file(path: str, options: LoadOptions, environ: dict[str, str] | None =
         return FileResult(path, None, _sorted(assembled.issues), assembled.sources)
     spec, issues = validate_model(assembled.data, assembled.positions, path)
     if spec is not None:
-        issues = _semantic_issues(spec, assembled.positions, path)
+        issues = _semantic_issues(run_checks(spec), assembled.positions, path)
+    else:
+        issues += _semantic_issues(checks_despite_schema_errors(assembled.data), assembled.positions, path)
     return FileResult(path, spec if not issues else None, _sorted(issues), assembled.sources)
 
 
-def _semantic_issues(spec: Spec, positions: Positions, file: str) -> list[SpecIssue]:
+def _semantic_issues(problems: list[Problem], positions: Positions, file: str) -> list[SpecIssue]:
     return [
         SpecIssue(positions.locate(path) or Location(file, 1, 1), format_path(path), message, "check")
-        for path, message in run_checks(spec)
+        for path, message in problems
     ]
 
 
