@@ -24,15 +24,31 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 INSTRUMENTS = [
-    "AAPL.NASDAQ", "MSFT.NASDAQ", "SPY.ARCA", "QQQ.NASDAQ", "V.NYSE", "TSLA.NASDAQ",
-    "NVDA.NASDAQ", "EUR/USD.IDEALPRO", "GBP/USD.IDEALPRO", "USD/JPY.IDEALPRO",
+    "AAPL.NASDAQ",
+    "MSFT.NASDAQ",
+    "SPY.ARCA",
+    "QQQ.NASDAQ",
+    "V.NYSE",
+    "TSLA.NASDAQ",
+    "NVDA.NASDAQ",
+    "EUR/USD.IDEALPRO",
+    "GBP/USD.IDEALPRO",
+    "USD/JPY.IDEALPRO",
 ]
-IB_PACING = {"max_requests": 60, "window_seconds": 600, "identical_cooldown_seconds": 15,
-             "per_contract_max": 6, "per_contract_window_seconds": 2}
+IB_PACING = {
+    "max_requests": 60,
+    "window_seconds": 600,
+    "identical_cooldown_seconds": 15,
+    "per_contract_max": 6,
+    "per_contract_window_seconds": 2,
+}
 SCENARIOS = {
     "1day": ("2024-03-04", "2024-03-05", IB_PACING),
-    "7days-scaled": ("2024-03-04", "2024-03-11",
-                     {k: v / 10 if k.endswith("seconds") else v for k, v in IB_PACING.items()}),
+    "7days-scaled": (
+        "2024-03-04",
+        "2024-03-11",
+        {k: v / 10 if k.endswith("seconds") else v for k, v in IB_PACING.items()},
+    ),
 }
 
 
@@ -58,8 +74,11 @@ def run_once(name: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         result = download(spec_for(Path(tmp), start, end, pacing), quiet=True)
     return {
-        "rows": result.rows_written, "requests": result.requests, "retries": result.retries,
-        "elapsed_s": result.elapsed_s, "pacing_wait_s": result.pacing_wait_s,
+        "rows": result.rows_written,
+        "requests": result.requests,
+        "retries": result.retries,
+        "elapsed_s": result.elapsed_s,
+        "pacing_wait_s": result.pacing_wait_s,
         "rows_per_s": result.rows_written / result.elapsed_s,
         "pacing_share": result.pacing_wait_s / result.elapsed_s,
     }

@@ -31,7 +31,9 @@ def main() -> int:
         logging=LoggingConfig(log_level="INFO"),
         data_clients={
             IB: InteractiveBrokersDataClientConfig(
-                ibg_host="127.0.0.1", ibg_port=port, ibg_client_id=1,
+                ibg_host="127.0.0.1",
+                ibg_port=port,
+                ibg_client_id=1,
                 instrument_provider=provider,
             )
         },

@@ -58,8 +58,7 @@ def main() -> None:
         spec.write_text(spec_text(sim.port))
         commands = {
             "ibrun": [ibrun, "run", str(spec), "--duration", "0", "--no-status"],
-            "script": [sys.executable, str(REPO / "bench" / "handwritten_node.py"),
-                       str(sim.port), *LOAD_IDS],
+            "script": [sys.executable, str(REPO / "bench" / "handwritten_node.py"), str(sim.port), *LOAD_IDS],
         }
         for cmd in commands.values():  # warm the page and bytecode caches, not measured
             timed(cmd)
@@ -70,8 +69,7 @@ def main() -> None:
                 samples[name].append(timed(cmd))
     medians = {name: statistics.median(values) for name, values in samples.items()}
     for name, values in samples.items():
-        print(f"{name:7} median {medians[name]:.3f}s  runs: "
-              + " ".join(f"{v:.2f}" for v in values))
+        print(f"{name:7} median {medians[name]:.3f}s  runs: " + " ".join(f"{v:.2f}" for v in values))
     print(f"ratio ibrun/script (median wall): {medians['ibrun'] / medians['script']:.3f}")
 
 

@@ -1,5 +1,5 @@
 """Benchmark `ibrun validate`: one spec (target ≤ 0.5 s median wall) and 1,000 specs vs
-`check-jsonschema --schemafile schemas/ibrun-spec.schema.json` on the same files (target ≥ 2×).
+`check-jsonschema --schemafile schemas/ibrun-spec.schema.json` on the same files (target ≥ 2x).
 
     uv run python bench/validate_bench.py [--runs 7] [--files 1000]
 
@@ -73,7 +73,7 @@ def main() -> None:
         f"({args.files / many:.0f} files/s) | |",
         f"| `check-jsonschema --schemafile` same {args.files} files (schema only) | {theirs:.2f} s "
         f"({args.files / theirs:.0f} files/s) | |",
-        f"| throughput ratio ibrun / check-jsonschema | {theirs / many:.2f}× | ≥ 2× |",
+        f"| throughput ratio ibrun / check-jsonschema | {theirs / many:.2f}x | ≥ 2x |",
     ]
     report = "\n".join(lines) + "\n"
     print(report)

@@ -25,26 +25,57 @@ STEPS: dict[str, tuple[int, ...]] = {
 PRICE_TYPES: tuple[str, ...] = ("LAST", "MID", "BID", "ASK")
 WHAT_TO_SHOW: dict[str, str] = {"LAST": "TRADES", "MID": "MIDPOINT", "BID": "BID", "ASK": "ASK"}
 AGGREGATION_SECONDS: dict[str, int] = {
-    "SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400, "WEEK": 7 * 86400, "MONTH": 30 * 86400,
+    "SECOND": 1,
+    "MINUTE": 60,
+    "HOUR": 3600,
+    "DAY": 86400,
+    "WEEK": 7 * 86400,
+    "MONTH": 30 * 86400,
 }
 # aggregation -> (singular, plural) unit in IB's barSizeSetting
 _IB_UNITS: dict[str, tuple[str, str]] = {
-    "SECOND": ("sec", "secs"), "MINUTE": ("min", "mins"), "HOUR": ("hour", "hours"),
-    "DAY": ("day", "days"), "WEEK": ("week", "weeks"), "MONTH": ("month", "months"),
+    "SECOND": ("sec", "secs"),
+    "MINUTE": ("min", "mins"),
+    "HOUR": ("hour", "hours"),
+    "DAY": ("day", "days"),
+    "WEEK": ("week", "weeks"),
+    "MONTH": ("month", "months"),
 }
 _ALIASES: dict[str, str] = {
-    "S": "SECOND", "SEC": "SECOND", "SECS": "SECOND", "SECONDS": "SECOND",
-    "M": "MINUTE", "MIN": "MINUTE", "MINS": "MINUTE", "MINUTES": "MINUTE",
-    "H": "HOUR", "HR": "HOUR", "HOURS": "HOUR", "D": "DAY", "DAYS": "DAY", "DAILY": "DAY",
-    "W": "WEEK", "WEEKS": "WEEK", "WEEKLY": "WEEK", "MONTHS": "MONTH", "MONTHLY": "MONTH",
-    "MIDPOINT": "MID", "TRADES": "LAST", "TRADE": "LAST",
+    "S": "SECOND",
+    "SEC": "SECOND",
+    "SECS": "SECOND",
+    "SECONDS": "SECOND",
+    "M": "MINUTE",
+    "MIN": "MINUTE",
+    "MINS": "MINUTE",
+    "MINUTES": "MINUTE",
+    "H": "HOUR",
+    "HR": "HOUR",
+    "HOURS": "HOUR",
+    "D": "DAY",
+    "DAYS": "DAY",
+    "DAILY": "DAY",
+    "W": "WEEK",
+    "WEEKS": "WEEK",
+    "WEEKLY": "WEEK",
+    "MONTHS": "MONTH",
+    "MONTHLY": "MONTH",
+    "MIDPOINT": "MID",
+    "TRADES": "LAST",
+    "TRADE": "LAST",
 }
 
 # IB's "valid duration and bar size settings": the longest duration one request may span,
 # per bar size, in seconds (1800 S, 3600 S, 14400 S, 28800 S, 1 D, 2 D, 1 W, 1 M, 1 Y).
 _MAX_DURATION: dict[tuple[int, str], int] = {
-    (1, "SECOND"): 1800, (5, "SECOND"): 3600, (10, "SECOND"): 14400, (15, "SECOND"): 14400,
-    (30, "SECOND"): 28800, (1, "MINUTE"): 86400, (2, "MINUTE"): 2 * 86400,
+    (1, "SECOND"): 1800,
+    (5, "SECOND"): 3600,
+    (10, "SECOND"): 14400,
+    (15, "SECOND"): 14400,
+    (30, "SECOND"): 28800,
+    (1, "MINUTE"): 86400,
+    (2, "MINUTE"): 2 * 86400,
 }
 _WEEK_S, _MONTH_S, _YEAR_S = 7 * 86400, 30 * 86400, 365 * 86400
 # IB serves bars of 30 seconds or less only for the last six months.
@@ -118,9 +149,7 @@ def parse_bar_spec(text: str) -> BarSpec:
         raise BarSpecError(f"a bar spec is a string like '1-HOUR-LAST', not {type(text).__name__}")
     parts = text.strip().split("-")
     if len(parts) != 3 or not all(parts):
-        raise BarSpecError(
-            f"bar spec {text!r} is not STEP-AGGREGATION-PRICE (e.g. '1-HOUR-LAST', '5-MINUTE-MID')"
-        )
+        raise BarSpecError(f"bar spec {text!r} is not STEP-AGGREGATION-PRICE (e.g. '1-HOUR-LAST', '5-MINUTE-MID')")
     step_text, agg_text, price_text = parts
     if not step_text.isdigit() or int(step_text) < 1:
         raise BarSpecError(f"bar spec {text!r}: step {step_text!r} is not a positive integer")
@@ -129,17 +158,10 @@ def parse_bar_spec(text: str) -> BarSpec:
     step = int(step_text)
     if step not in STEPS[aggregation]:
         allowed = ", ".join(str(s) for s in STEPS[aggregation])
-        raise BarSpecError(
-            f"IB has no {step}-{aggregation} bars; {aggregation} steps are {allowed}"
-        )
+        raise BarSpecError(f"IB has no {step}-{aggregation} bars; {aggregation} steps are {allowed}")
     return BarSpec(step, aggregation, price_type)
 
 
 def all_bar_specs() -> list[str]:
     """Every bar spec the grammar accepts, in a stable order."""
-    return [
-        f"{step}-{agg}-{price}"
-        for agg, steps in STEPS.items()
-        for step in steps
-        for price in PRICE_TYPES
-    ]
+    return [f"{step}-{agg}-{price}" for agg, steps in STEPS.items() for step in steps for price in PRICE_TYPES]

@@ -48,10 +48,12 @@ def check_download(spec: Spec, now: dt.datetime | None = None) -> list[Problem]:
 def check_instruments_present(spec: Spec) -> list[Problem]:
     if spec.instruments.load_ids or spec.instruments.contracts:
         return []
-    return [(
-        ("download",),
-        "a download needs instruments: list them in instruments.load_ids or instruments.contracts",
-    )]
+    return [
+        (
+            ("download",),
+            "a download needs instruments: list them in instruments.load_ids or instruments.contracts",
+        )
+    ]
 
 
 def check_time_zone(download: Download) -> list[Problem]:
@@ -94,9 +96,7 @@ def check_window(request: BarRequest | TickRequest, tz: str, path: JsonPath) -> 
     return []
 
 
-def check_bar_lookback(
-    request: BarRequest, tz: str, now: dt.datetime, path: JsonPath
-) -> list[Problem]:
+def check_bar_lookback(request: BarRequest, tz: str, now: dt.datetime, path: JsonPath) -> list[Problem]:
     """IB serves bars of 30 seconds or less only for the last six months."""
     start = localize(request.start, tz)
     problems: list[Problem] = []
@@ -107,9 +107,11 @@ def check_bar_lookback(
             continue
         limit = spec.lookback_days
         if limit is not None and start < now - dt.timedelta(days=limit):
-            problems.append((
-                (*path, "start"),
-                f"IB serves {spec} bars only for the last {limit} days;"
-                f" start {request.start} is older (use 1-MINUTE or larger bars, or a later start)",
-            ))
+            problems.append(
+                (
+                    (*path, "start"),
+                    f"IB serves {spec} bars only for the last {limit} days;"
+                    f" start {request.start} is older (use 1-MINUTE or larger bars, or a later start)",
+                )
+            )
     return problems

@@ -72,9 +72,16 @@ def download(
     loaded = load_spec(spec_path, load_options(sets, env_file))
     spec = loaded.spec
     if spec.download is None:
-        raise SpecInvalid([SpecIssue(
-            _location(spec_path), "download", "the spec has no download: section", "check",
-        )])
+        raise SpecInvalid(
+            [
+                SpecIssue(
+                    _location(spec_path),
+                    "download",
+                    "the spec has no download: section",
+                    "check",
+                )
+            ]
+        )
     from runner.download.engine import Job, run_job
     from runner.download.pacer import Pacer
     from runner.download.report import Progress
@@ -83,7 +90,11 @@ def download(
     target = catalog if catalog is not None else Path(spec.download.catalog)
     with gateway_endpoint(spec, loaded.base_dir) as endpoint:
         job = Job(
-            spec, endpoint.host, endpoint.port, target, Progress(quiet=quiet),
+            spec,
+            endpoint.host,
+            endpoint.port,
+            target,
+            Progress(quiet=quiet),
             Pacer(_rules(spec)),
         )
         return asyncio.run(run_job(job))

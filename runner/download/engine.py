@@ -78,8 +78,12 @@ async def run_job(job: Job) -> DownloadResult:
     from runner.compiler import compile_instrument_provider
 
     session = IbSession(
-        job.host, job.port, job.download.client_id, job.download.market_data_type,
-        compile_instrument_provider(job.spec.instruments), job.download.timeout,
+        job.host,
+        job.port,
+        job.download.client_id,
+        job.download.market_data_type,
+        compile_instrument_provider(job.spec.instruments),
+        job.download.timeout,
     )
     store = CatalogStore(job.catalog)
     result = DownloadResult(job.catalog, [], 0, [])
@@ -109,9 +113,16 @@ async def _run(job: Job, session: IbSession, store: CatalogStore, result: Downlo
     work = plan_work(job.download, store, list(by_id), now_ns)
     result.series = [SeriesResult(series, len(chunks)) for series, chunks in work]
     job.progress.start(result.series)
-    fetcher = Fetcher(session, job.pacer, FetchSettings(
-        job.download.use_rth, job.download.timeout, job.download.max_retries, now_ns,
-    ))
+    fetcher = Fetcher(
+        session,
+        job.pacer,
+        FetchSettings(
+            job.download.use_rth,
+            job.download.timeout,
+            job.download.max_retries,
+            now_ns,
+        ),
+    )
     gate = asyncio.Semaphore(job.download.concurrency)
 
     async def one(entry: SeriesResult, chunks: list[Chunk]) -> None:
@@ -133,8 +144,12 @@ async def _run(job: Job, session: IbSession, store: CatalogStore, result: Downlo
 
 
 async def _fetch_series(
-    fetcher: Fetcher, store: CatalogStore, target: Resolved, chunks: list[Chunk],
-    entry: SeriesResult, job: Job,
+    fetcher: Fetcher,
+    store: CatalogStore,
+    target: Resolved,
+    chunks: list[Chunk],
+    entry: SeriesResult,
+    job: Job,
 ) -> None:
     job.progress.series_started(entry)
     for chunk in chunks:
@@ -183,8 +198,7 @@ async def resolve_instruments(spec: Spec, session: IbSession) -> list[Resolved]:
             resolved.setdefault(target.instrument_id, target)
     if missing:
         raise InstrumentNotFound(
-            "IB has no security definition for " + ", ".join(missing)
-            + f" (gateway {session.host}:{session.port})"
+            "IB has no security definition for " + ", ".join(missing) + f" (gateway {session.host}:{session.port})"
         )
     return list(resolved.values())
 
@@ -197,8 +211,7 @@ def _first_error(group: BaseExceptionGroup) -> BaseException:
     for leaf in leaves:
         if isinstance(leaf, IbrunError):
             return leaf
-    return next((leaf for leaf in leaves if not isinstance(leaf, asyncio.CancelledError)),
-                leaves[0])
+    return next((leaf for leaf in leaves if not isinstance(leaf, asyncio.CancelledError)), leaves[0])
 
 
 def _leaves(error: BaseException):

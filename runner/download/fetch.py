@@ -49,9 +49,14 @@ class Fetcher:
         series = chunk.series
         key = (series.identifier, end, duration)
         return await self._paced(
-            chunk, key,
+            chunk,
+            key,
             lambda: self.session.bars(
-                series, target.contract, end, duration, self.settings.use_rth,
+                series,
+                target.contract,
+                end,
+                duration,
+                self.settings.use_rth,
                 self.settings.timeout,
             ),
         )
@@ -82,9 +87,14 @@ class Fetcher:
     async def _tick_page(self, chunk: Chunk, target: Resolved, end: int) -> list:
         series = chunk.series
         return await self._paced(
-            chunk, (series.identifier, series.tick_type, end),
+            chunk,
+            (series.identifier, series.tick_type, end),
             lambda: self.session.ticks(
-                series, target.contract, end, self.settings.use_rth, self.settings.timeout,
+                series,
+                target.contract,
+                end,
+                self.settings.use_rth,
+                self.settings.timeout,
             ),
         )
 

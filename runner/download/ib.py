@@ -109,8 +109,14 @@ class IbSession:
         clock = LiveClock()
         msgbus = MessageBus(TraderId("IBRUN-DOWNLOAD"), clock)
         self.client = InteractiveBrokersClient(
-            loop=loop, msgbus=msgbus, cache=Cache(), clock=clock,
-            host=host, port=port, client_id=client_id, request_timeout_secs=request_timeout,
+            loop=loop,
+            msgbus=msgbus,
+            cache=Cache(),
+            clock=clock,
+            host=host,
+            port=port,
+            client_id=client_id,
+            request_timeout_secs=request_timeout,
         )
         self.provider = InteractiveBrokersInstrumentProvider(self.client, clock, provider_config)
         self.client._instrument_provider = self.provider
@@ -166,7 +172,12 @@ class IbSession:
         return resolved
 
     async def bars(
-        self, series: Series, contract: IBContract, end_ns: int, duration: str, use_rth: bool,
+        self,
+        series: Series,
+        contract: IBContract,
+        end_ns: int,
+        duration: str,
+        use_rth: bool,
         timeout: float,
     ) -> list:
         bar_type = BarType.from_str(series.identifier)
@@ -177,25 +188,34 @@ class IbSession:
             (str(bar_type), end_text),
             functools.partial(
                 self.client._eclient.reqHistoricalData,
-                contract=contract, endDateTime=end_text, durationStr=duration,
-                barSizeSetting=bar_size, whatToShow=what_to_show(bar_type), useRTH=use_rth,
-                formatDate=2, keepUpToDate=False, chartOptions=[],
+                contract=contract,
+                endDateTime=end_text,
+                durationStr=duration,
+                barSizeSetting=bar_size,
+                whatToShow=what_to_show(bar_type),
+                useRTH=use_rth,
+                formatDate=2,
+                keepUpToDate=False,
+                chartOptions=[],
             ),
             timeout,
         )
 
-    async def ticks(
-        self, series: Series, contract: IBContract, end_ns: int, use_rth: bool, timeout: float
-    ) -> list:
+    async def ticks(self, series: Series, contract: IBContract, end_ns: int, use_rth: bool, timeout: float) -> list:
         """Up to a page of ticks at or before `end_ns` (IB completes the earliest second)."""
         end_text = from_ns(end_ns).strftime("%Y%m%d %H:%M:%S UTC")
         return await self._request(
             (series.instrument_id, series.tick_type),
             functools.partial(
                 self.client._eclient.reqHistoricalTicks,
-                contract=contract, startDateTime="", endDateTime=end_text,
-                numberOfTicks=TICKS_PER_PAGE, whatToShow=series.tick_type, useRth=use_rth,
-                ignoreSize=False, miscOptions=[],
+                contract=contract,
+                startDateTime="",
+                endDateTime=end_text,
+                numberOfTicks=TICKS_PER_PAGE,
+                whatToShow=series.tick_type,
+                useRth=use_rth,
+                ignoreSize=False,
+                miscOptions=[],
             ),
             timeout,
         )
@@ -205,7 +225,9 @@ class IbSession:
         await client.wait_until_ready()
         req_id = client._next_req_id()
         request = client._requests.add(
-            req_id=req_id, name=name, handle=functools.partial(send, reqId=req_id),
+            req_id=req_id,
+            name=name,
+            handle=functools.partial(send, reqId=req_id),
             cancel=functools.partial(client._eclient.cancelHistoricalData, reqId=req_id),
         )
         assert request is not None

@@ -150,9 +150,7 @@ def split(series: Series, start: int, end: int) -> list[Chunk]:
     return [Chunk(series, lo, hi) for lo, hi in itertools.pairwise(bounds) if hi > lo]
 
 
-def plan_chunks(
-    series: Series, windows: Iterable[tuple[int, int]], covered: Iterable[tuple[int, int]]
-) -> list[Chunk]:
+def plan_chunks(series: Series, windows: Iterable[tuple[int, int]], covered: Iterable[tuple[int, int]]) -> list[Chunk]:
     """Chunks for every part of `windows` not yet `covered` (key intervals), oldest first."""
     done = list(covered)
     chunks: list[Chunk] = []

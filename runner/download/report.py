@@ -53,13 +53,20 @@ class Progress:
         from rich.progress import Progress as RichProgress
 
         self._bars = RichProgress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rows]} rows"), TimeElapsedColumn(),
-            console=self.console, transient=False,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rows]} rows"),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=False,
         )
         for entry in series:
             self._tasks[id(entry)] = self._bars.add_task(
-                entry.name, total=max(entry.chunks, 1), rows=0, completed=0 if entry.chunks else 1,
+                entry.name,
+                total=max(entry.chunks, 1),
+                rows=0,
+                completed=0 if entry.chunks else 1,
             )
         self._bars.start()
 
@@ -91,9 +98,12 @@ def summary_table(result: DownloadResult) -> Table:
         table.add_column(column, justify="right" if "rows" in column else "left")
     for entry in result.series:
         table.add_row(
-            entry.series.instrument_id, f"{entry.series.data_cls} {entry.series.label}",
-            "unavailable" if entry.unavailable else str(entry.new_rows), str(entry.total_rows),
-            fmt_ns(entry.first), fmt_ns(entry.last),
+            entry.series.instrument_id,
+            f"{entry.series.data_cls} {entry.series.label}",
+            "unavailable" if entry.unavailable else str(entry.new_rows),
+            str(entry.total_rows),
+            fmt_ns(entry.first),
+            fmt_ns(entry.last),
         )
     return table
 
@@ -109,7 +119,6 @@ def print_summary(result: DownloadResult, console: Console | None = None) -> Non
     console.print(
         f"{len(result.instruments)} instrument(s) ({result.new_instruments} new),"
         f" {result.rows_written} rows written in {result.elapsed_s:.1f} s;"
-        f" {result.requests} request(s), {result.retries} retried"
-        + (f", {waited}" if waited else ""),
+        f" {result.requests} request(s), {result.retries} retried" + (f", {waited}" if waited else ""),
         highlight=False,
     )

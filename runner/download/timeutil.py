@@ -18,9 +18,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise BadTimeZone(
-            f"unknown time zone {name!r} (use an IANA name such as America/New_York)"
-        ) from exc
+        raise BadTimeZone(f"unknown time zone {name!r} (use an IANA name such as America/New_York)") from exc
 
 
 def localize(value: dt.datetime, tz: str) -> dt.datetime:

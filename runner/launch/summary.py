@@ -88,7 +88,7 @@ def _collect_positions(summary: RunSummary, node: Any) -> None:
     cache, portfolio = node.cache, node.portfolio
     lines = []
     for position in cache.positions():
-        unrealized = _safe(lambda p=position: portfolio.unrealized_pnl(p.instrument_id))
+        position_pnl = _safe(lambda p=position: portfolio.unrealized_pnl(p.instrument_id))
         lines.append(
             PositionLine(
                 instrument=str(position.instrument_id),
@@ -96,7 +96,7 @@ def _collect_positions(summary: RunSummary, node: Any) -> None:
                 quantity=str(position.quantity),
                 avg_px=f"{position.avg_px_open:g}",
                 realized=str(position.realized_pnl) if position.realized_pnl is not None else "-",
-                unrealized=str(unrealized) if unrealized is not None else "-",
+                unrealized=str(position_pnl) if position_pnl is not None else "-",
             )
         )
     summary.positions = lines

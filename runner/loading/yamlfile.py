@@ -105,7 +105,7 @@ def _syntax_error(path: str, text: str, exc: yaml.MarkedYAMLError) -> YamlError:
     mark = exc.problem_mark or exc.context_mark
     location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
     problem = exc.problem or "invalid YAML"
-    if mark is not None and text[mark.index : mark.index + 1] == "\t" or "'\\t'" in problem:
+    if (mark is not None and text[mark.index : mark.index + 1] == "\t") or "'\\t'" in problem:
         problem = "tab character: YAML indentation must use spaces"
     elif exc.context:
         problem = f"{problem} ({exc.context})"

@@ -212,7 +212,7 @@ def future_option_record(
     spec: dict, future: ContractRecord, expiry: dt.date, strike: float, right: str
 ) -> ContractRecord:
     values = dict(SEC_TYPE_DEFAULTS["FOP"])
-    values["minTick"] = float(spec.get("minTick", values["minTick"]))
+    values["minTick"] = float(spec.get("minTick", values["minTick"]) or 0.0)
     local = f"{future.localSymbol} {right}{strike:g}"
     years = max((expiry - dt.date.today()).days, 0.5) / 365.0
     values.update(

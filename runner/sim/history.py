@@ -155,7 +155,7 @@ def ticks_reply(server, r: dict, record) -> list[bytes]:
     start = parse_time(r["start"]) if r["start"] else None
     end = min(parse_time(r["end"]), now) if r["end"] else now
     forward = start is not None
-    seconds = range(start, end + 1) if forward else range(end, (start or end - 86_400) - 1, -1)
+    seconds = range(start, end + 1) if start is not None else range(end, (start or end - 86_400) - 1, -1)
     key = server.market.key(record)
     what = r["what"]
     density = 0.2 if what == "TRADES" else 0.6  # share of seconds with a tick: 60 % / 80 %

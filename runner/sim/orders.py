@@ -106,13 +106,15 @@ def validation_error(request: OrderRequest) -> str | None:
 
 def _touch(order: SimOrder, quote: Quote) -> bool:
     """Has the trigger of a stop / if-touched / trailing order been reached?"""
+    if order.order_type.startswith("TRAIL"):
+        return _trail_touch(order, quote)
     aux = order.aux_price
+    if aux is None:
+        return order.order_type not in ("STP", "STP LMT", "MIT", "LIT")  # validated at placement
     if order.order_type in ("STP", "STP LMT"):
         return quote.ask >= aux if order.is_buy else quote.bid <= aux
     if order.order_type in ("MIT", "LIT"):
         return quote.ask <= aux if order.is_buy else quote.bid >= aux
-    if order.order_type.startswith("TRAIL"):
-        return _trail_touch(order, quote)
     return True
 
 

@@ -13,10 +13,8 @@ import yaml
 from runner.sim import chains
 from runner.sim.records import ContractRecord, build_record
 
-try:  # the C loader keeps startup fast
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader  # type: ignore[misc]
+# the C loader keeps startup fast
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass

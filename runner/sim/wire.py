@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import struct
 from collections.abc import Iterable
 
@@ -88,5 +89,5 @@ class Fields:
         text = self.str()
         return text not in ("", "0", "false", "False")
 
-    def skip(self, count: int = 1) -> None:
+    def skip(self, count: builtins.int = 1) -> None:
         self._pos = min(len(self._items), self._pos + count)

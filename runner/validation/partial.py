@@ -59,7 +59,7 @@ def _prune(data: dict[str, Any], paths: list[JsonPath]) -> bool:
     for path in paths:
         node: Any = data
         for part in path[:-1]:
-            node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None
+            node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None  # type: ignore[index]
         if isinstance(node, dict) and path[-1] in node:
             del node[path[-1]]
             removed = True
@@ -67,7 +67,9 @@ def _prune(data: dict[str, Any], paths: list[JsonPath]) -> bool:
 
 
 def _has(node: Any, part: str | int) -> bool:
-    return part in node if isinstance(node, dict) else isinstance(part, int) and part < len(node)
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(part, int) and part < len(node)
 
 
 def _under_any(path: JsonPath, prefixes: list[JsonPath]) -> bool:

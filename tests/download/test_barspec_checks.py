@@ -67,22 +67,25 @@ def _spec(download: dict, gateway: dict | None = None, instruments: bool = True)
 
 
 def test_clean_spec_has_no_problems() -> None:
-    spec = _spec({
-        "tz": "America/New_York",
-        "bars": [{"specs": ["1-HOUR-LAST", "1-DAY-LAST"], "start": "2023-11-01 09:30",
-                  "end": "2023-11-06 16:30"}],
-        "ticks": [{"types": ["TRADES"], "start": "2023-11-06 14:00", "end": "2023-11-06 15:00"}],
-    })
+    spec = _spec(
+        {
+            "tz": "America/New_York",
+            "bars": [{"specs": ["1-HOUR-LAST", "1-DAY-LAST"], "start": "2023-11-01 09:30", "end": "2023-11-06 16:30"}],
+            "ticks": [{"types": ["TRADES"], "start": "2023-11-06 14:00", "end": "2023-11-06 15:00"}],
+        }
+    )
     assert check_download(spec) == []
 
 
 def test_problems_have_paths() -> None:
-    spec = _spec({
-        "bars": [{"specs": ["1-HOUR-LAST", "7-MINUTE-LAST", "1-HOUR-LAST"],
-                  "start": "2023-11-06", "end": "2023-11-01"}],
-        "ticks": [{"types": ["TRADES", "TRADES"], "start": "2023-11-06 15:00",
-                   "end": "2023-11-06 14:00"}],
-    })
+    spec = _spec(
+        {
+            "bars": [
+                {"specs": ["1-HOUR-LAST", "7-MINUTE-LAST", "1-HOUR-LAST"], "start": "2023-11-06", "end": "2023-11-01"}
+            ],
+            "ticks": [{"types": ["TRADES", "TRADES"], "start": "2023-11-06 15:00", "end": "2023-11-06 14:00"}],
+        }
+    )
     paths = {path: msg for path, msg in check_download(spec)}
     assert "IB has no 7-MINUTE" in paths[("download", "bars", 0, "specs", 1)]
     assert "twice" in paths[("download", "bars", 0, "specs", 2)]
@@ -99,20 +102,18 @@ def test_bad_tz_and_missing_instruments() -> None:
 
 
 def test_aware_times_compare_across_zones() -> None:
-    spec = _spec({"bars": [{"specs": ["1-HOUR-LAST"], "start": "2023-11-01T10:00:00-04:00",
-                            "end": "2023-11-01T14:30:00+00:00"}]})
+    spec = _spec(
+        {"bars": [{"specs": ["1-HOUR-LAST"], "start": "2023-11-01T10:00:00-04:00", "end": "2023-11-01T14:30:00+00:00"}]}
+    )
     assert check_download(spec) == []  # 14:00Z < 14:30Z
 
 
 def test_small_bar_lookback_only_for_real_gateways() -> None:
     now = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
-    download = {"bars": [{"specs": ["5-SECOND-LAST", "1-MINUTE-LAST"], "start": "2023-01-02",
-                          "end": "2023-01-03"}]}
+    download = {"bars": [{"specs": ["5-SECOND-LAST", "1-MINUTE-LAST"], "start": "2023-01-02", "end": "2023-01-03"}]}
     real = _spec(download, gateway={"port": 4002})
     problems = check_download(real, now=now)
-    assert [(p, "5-SECOND-LAST" in m) for p, m in problems] == [
-        (("download", "bars", 0, "start"), True)
-    ]
+    assert [(p, "5-SECOND-LAST" in m) for p, m in problems] == [(("download", "bars", 0, "start"), True)]
     assert check_download(_spec(download), now=now) == []
 
 

@@ -36,15 +36,16 @@ def base_spec(**download: object) -> dict:
         "version": 1,
         "gateway": {"simulated": {}},
         "instruments": {"load_ids": ["AAPL.NASDAQ"]},
-        "download": {"bars": [{"specs": ["1-HOUR-LAST"], "start": "2023-11-01",
-                               "end": "2023-11-02"}], **download},
+        "download": {"bars": [{"specs": ["1-HOUR-LAST"], "start": "2023-11-01", "end": "2023-11-02"}], **download},
     }
 
 
 def test_bad_bar_spec_and_window_point_at_the_file(write_spec, capsys) -> None:
-    spec = base_spec(bars=[
-        {"specs": ["1-HOUR-LAST", "7-MINUTE-LAST"], "start": "2023-11-06", "end": "2023-11-01"},
-    ])
+    spec = base_spec(
+        bars=[
+            {"specs": ["1-HOUR-LAST", "7-MINUTE-LAST"], "start": "2023-11-06", "end": "2023-11-01"},
+        ]
+    )
     path = write_spec(spec)
     code, output = run_cli(["download", str(path)], capsys)
     assert code == 1
@@ -81,13 +82,17 @@ def test_shorthand_and_catalog_override(write_spec, capsys, tmp_path: Path) -> N
 def _slow_spec(write_spec, catalog: Path) -> Path:
     # 6 days of 1-minute bars = 7 chunks; at most one request per 0.6 s keeps the run slow
     # enough to interrupt in the middle.
-    return write_spec({
-        "version": 1,
-        "gateway": {"simulated": {"pacing": {"max_requests": 1, "window_seconds": 0.6}}},
-        "instruments": {"load_ids": ["AAPL.NASDAQ"]},
-        "download": {"catalog": str(catalog), "bars": [
-            {"specs": ["1-MINUTE-LAST"], "start": "2023-11-01", "end": "2023-11-07"}]},
-    })
+    return write_spec(
+        {
+            "version": 1,
+            "gateway": {"simulated": {"pacing": {"max_requests": 1, "window_seconds": 0.6}}},
+            "instruments": {"load_ids": ["AAPL.NASDAQ"]},
+            "download": {
+                "catalog": str(catalog),
+                "bars": [{"specs": ["1-MINUTE-LAST"], "start": "2023-11-01", "end": "2023-11-07"}],
+            },
+        }
+    )
 
 
 def test_sigint_leaves_a_consistent_catalog_and_resumes(write_spec, tmp_path: Path) -> None:
@@ -96,7 +101,11 @@ def test_sigint_leaves_a_consistent_catalog_and_resumes(write_spec, tmp_path: Pa
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-c", "from runner.cli import main; main()", "download", str(spec)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     bar_dir = catalog / "data" / "bar" / AAPL_MINUTES
     deadline = time.monotonic() + 90

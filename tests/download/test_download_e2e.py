@@ -46,10 +46,10 @@ def test_guide_complete_example(tmp_path: Path) -> None:
         assert ns(2023, 11, 6, 19) <= stamps[0] and stamps[-1] < ns(2023, 11, 6, 20)
     # IB has no TRADES history for forex: reported, skipped, nothing written.
     unavailable = {e.series.identifier for e in result.series if e.unavailable}
-    assert unavailable == {"EUR/USD.IDEALPRO-1-HOUR-LAST-EXTERNAL",
-                           "EUR/USD.IDEALPRO-1-DAY-LAST-EXTERNAL"}
+    assert unavailable == {"EUR/USD.IDEALPRO-1-HOUR-LAST-EXTERNAL", "EUR/USD.IDEALPRO-1-DAY-LAST-EXTERNAL"}
     assert result.rows_written == len(hourly) + len(daily) + sum(
-        len(trade_ticks(catalog, i)) for i in ("AAPL.NASDAQ", "EUR/USD.IDEALPRO"))
+        len(trade_ticks(catalog, i)) for i in ("AAPL.NASDAQ", "EUR/USD.IDEALPRO")
+    )
 
     again = download(spec, catalog=catalog, quiet=True)  # resumable: nothing left to fetch
     assert again.rows_written == 0 and again.new_instruments == 0
@@ -59,20 +59,28 @@ def test_guide_complete_example(tmp_path: Path) -> None:
 def _pacing_spec(write_spec, catalog: Path, client_pacing: dict | None) -> Path:
     download_section: dict = {
         "catalog": str(catalog),
-        "bars": [{"specs": ["5-SECOND-MID"], "start": "2023-11-06 14:00",
-                  "end": "2023-11-06 18:00"}],
+        "bars": [{"specs": ["5-SECOND-MID"], "start": "2023-11-06 14:00", "end": "2023-11-06 18:00"}],
     }
     if client_pacing is not None:
         download_section["pacing"] = client_pacing
-    return write_spec({
-        "version": 1,
-        "gateway": {"simulated": {"pacing": {
-            "max_requests": 4, "window_seconds": 1.5, "identical_cooldown_seconds": 0.5,
-            "per_contract_max": 2, "per_contract_window_seconds": 0.5,
-        }}},
-        "instruments": {"load_ids": ["AAPL.NASDAQ", "MSFT.NASDAQ"]},
-        "download": download_section,
-    })
+    return write_spec(
+        {
+            "version": 1,
+            "gateway": {
+                "simulated": {
+                    "pacing": {
+                        "max_requests": 4,
+                        "window_seconds": 1.5,
+                        "identical_cooldown_seconds": 0.5,
+                        "per_contract_max": 2,
+                        "per_contract_window_seconds": 0.5,
+                    }
+                }
+            },
+            "instruments": {"load_ids": ["AAPL.NASDAQ", "MSFT.NASDAQ"]},
+            "download": download_section,
+        }
+    )
 
 
 def _assert_complete_5s(catalog: Path) -> None:
@@ -83,8 +91,13 @@ def _assert_complete_5s(catalog: Path) -> None:
 
 
 def test_pacing_violations_are_retried_without_loss(write_spec, tmp_path: Path) -> None:
-    loose = {"max_requests": 1000, "window_seconds": 1, "identical_cooldown_seconds": 0,
-             "per_contract_max": 100, "per_contract_window_seconds": 0.1}
+    loose = {
+        "max_requests": 1000,
+        "window_seconds": 1,
+        "identical_cooldown_seconds": 0,
+        "per_contract_max": 100,
+        "per_contract_window_seconds": 0.1,
+    }
     catalog = tmp_path / "catalog"
     result = download(_pacing_spec(write_spec, catalog, loose), quiet=True)
     assert result.retries > 0  # the simulator answered error 162 ...

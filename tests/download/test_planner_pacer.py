@@ -92,18 +92,21 @@ def test_request_window_is_padded_and_within_ib_limits() -> None:
 
 
 def test_plan_series_fans_out_instruments() -> None:
-    download = Download.model_validate({
-        "tz": NY,
-        "bars": [{"specs": ["1-HOUR-LAST", "1-DAY-LAST"], "start": "2023-11-01 09:30",
-                  "end": "2023-11-06 16:30"}],
-        "ticks": [{"types": ["TRADES"], "start": "2023-11-06 14:00", "end": "2023-11-06 15:00"}],
-    })
+    download = Download.model_validate(
+        {
+            "tz": NY,
+            "bars": [{"specs": ["1-HOUR-LAST", "1-DAY-LAST"], "start": "2023-11-01 09:30", "end": "2023-11-06 16:30"}],
+            "ticks": [{"types": ["TRADES"], "start": "2023-11-06 14:00", "end": "2023-11-06 15:00"}],
+        }
+    )
     plans = plan_series(download, ["AAPL.NASDAQ", "EUR/USD.IDEALPRO"])
     labels = sorted((p.series.instrument_id, p.series.label, p.series.data_cls) for p in plans)
     assert labels == [
-        ("AAPL.NASDAQ", "1-DAY-LAST", "Bar"), ("AAPL.NASDAQ", "1-HOUR-LAST", "Bar"),
+        ("AAPL.NASDAQ", "1-DAY-LAST", "Bar"),
+        ("AAPL.NASDAQ", "1-HOUR-LAST", "Bar"),
         ("AAPL.NASDAQ", "TRADES", "TradeTick"),
-        ("EUR/USD.IDEALPRO", "1-DAY-LAST", "Bar"), ("EUR/USD.IDEALPRO", "1-HOUR-LAST", "Bar"),
+        ("EUR/USD.IDEALPRO", "1-DAY-LAST", "Bar"),
+        ("EUR/USD.IDEALPRO", "1-HOUR-LAST", "Bar"),
         ("EUR/USD.IDEALPRO", "TRADES", "TradeTick"),
     ]
     bars = next(p for p in plans if p.series.label == "1-HOUR-LAST")

@@ -5,19 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from sim_settings import TEST_PACING, sim_config  # noqa: F401 (TEST_PACING re-exported for tests)
 
-from runner.sim.config import PacingLimits, SimConfig
+from runner.sim.config import SimConfig
 from runner.sim.control import SimControl
-from runner.sim.launcher import free_port_config, start_simulator
-
-# Small pacing windows keep the 162 checks fast; the per-module tests rely on these numbers.
-TEST_PACING = PacingLimits(
-    max_requests=40, window_s=600.0, identical_within_s=2.0, same_contract_max=6, same_contract_window_s=1.0
-)
-
-
-def sim_config(**changes) -> SimConfig:
-    return free_port_config(SimConfig(tick_interval_ms=100, pacing=TEST_PACING, auction_interval_s=3600.0), **changes)
+from runner.sim.launcher import start_simulator
 
 
 @pytest.fixture(scope="module")

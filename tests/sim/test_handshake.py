@@ -92,7 +92,7 @@ def test_client_id_is_free_again_after_disconnect(sim):
 def test_failed_start_raises_with_stderr_tail(sim):
     import dataclasses
 
-    from conftest import sim_config
+    from sim_settings import sim_config
 
     from runner.sim.launcher import SimulatorStartError, start_simulator
 
@@ -102,7 +102,7 @@ def test_failed_start_raises_with_stderr_tail(sim):
 
 
 def test_sim_process_stops_on_sigterm():
-    from conftest import sim_config
+    from sim_settings import sim_config
 
     from runner.sim.launcher import start_simulator
 

@@ -7,10 +7,10 @@ import itertools
 import ibapi.client
 import ibapi.order_cancel
 import pytest
-from conftest import sim_config
 from ibapi.execution import ExecutionFilter
 from ibapi.order import Order
 from ibapi_app import RecordingApp, contract
+from sim_settings import sim_config
 
 from runner.sim.launcher import start_simulator
 

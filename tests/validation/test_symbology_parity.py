@@ -143,4 +143,4 @@ def test_exchange_tables_mirror_nautilus(name):
 
 
 def test_venue_members_mirror_nautilus():
-    assert ib_exchanges.VENUE_MEMBERS == {k: tuple(v) for k, v in nautilus_parsing.VENUE_MEMBERS.items()}
+    assert {k: tuple(v) for k, v in nautilus_parsing.VENUE_MEMBERS.items()} == ib_exchanges.VENUE_MEMBERS
