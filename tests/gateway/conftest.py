@@ -49,11 +49,16 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
 
 @pytest.fixture
 def write_spec(tmp_path: Path, test_image: str, credentials: tuple[str, str]) -> Any:
-    """write_spec(name, timeout=..., env={...}, extra_docker="keep: true") -> LoadedSpec."""
+    """write_spec(name, timeout=..., env={...}, extra_docker="keep: true", image=...) -> LoadedSpec."""
     from runner.pipeline import load_spec
 
     def write(
-        name: str = "gw", *, timeout: int = 30, env: dict[str, str] | None = None, extra_docker: str = "keep: false"
+        name: str = "gw",
+        *,
+        timeout: int = 30,
+        env: dict[str, str] | None = None,
+        extra_docker: str = "keep: false",
+        image: str | None = None,
     ) -> Any:
         env_map = ", ".join(f"{key}: '{value}'" for key, value in (env or {}).items())
         lines = [
@@ -62,7 +67,7 @@ def write_spec(tmp_path: Path, test_image: str, credentials: tuple[str, str]) ->
             "gateway:",
             "  trading_mode: paper",
             "  docker:",
-            f"    image: {test_image}",
+            f"    image: {image or test_image}",
             f"    timeout: {timeout}",
             "    username: {env: IBRUN_TEST_TWS_USERNAME}",
             "    password: {env: IBRUN_TEST_TWS_PASSWORD}",

@@ -55,6 +55,9 @@ def test_start_waits_for_handshake_and_stop_removes(engine: Any, write_spec: Any
         bindings = container.attrs["NetworkSettings"]["Ports"]["4004/tcp"]
         assert {b["HostIp"] for b in bindings} == {"127.0.0.1"}
         assert secret_dir(handle.container_name).exists()
+        steps = [step for step, _, _ in handle.steps]
+        assert steps.index("create") < steps.index("start") < steps.index("wait-ready")
+        assert handle.counts["probes"] >= 1
     assert containers_named(engine, handle.container_name) == []
     assert not secret_dir(handle.container_name).exists()
 
@@ -87,6 +90,37 @@ def test_password_reaches_the_container_as_a_file(write_spec: Any) -> None:
     loaded = write_spec("pwcheck", env={**STUB, "IBRUN_TEST_EXPECTED_SHA256": sha256(TEST_PASSWORD)})
     with docker_gateway(loaded, progress=False) as handle:
         assert handle.probe.server_version > 0
+
+
+def test_missing_image_is_pulled_then_reported(engine: Any, write_spec: Any) -> None:
+    loaded = write_spec("noimage", image="localhost:1/ibrun-no-such-image:0")
+    with pytest.raises(GatewayStartFailed, match="is not available"):
+        start_docker_gateway(loaded, progress=False)
+    assert [c for c in engine.containers.list(all=True) if "noimage" in c.name] == []
+    assert not secret_dir(plans_name(loaded)).exists()
+
+
+def plans_name(loaded: Any) -> str:
+    from runner.gateway.container import container_name, spec_identity
+
+    return container_name(loaded.spec, spec_identity(loaded.spec, loaded.base_dir, loaded.path))
+
+
+def test_logs_prints_whole_lines(engine: Any, write_spec: Any) -> None:
+    # The image's Python prints text and newline as two writes; podman's own `tail` then
+    # joins lines. `gateway logs` must print exactly the container's lines.
+    loaded = write_spec("logs", env=STUB)
+    with docker_gateway(loaded, progress=False) as handle:
+        full = engine.containers.get(handle.container_name).logs().decode()
+        outputs = {}
+        for tail in ("3", "0"):
+            process = ibrun("gateway", "logs", "--tail", tail, str(loaded.path))
+            out, err = process.communicate(timeout=60)
+            assert process.returncode == 0, err
+            outputs[tail] = out
+    assert outputs["0"] == full
+    assert outputs["3"].splitlines() == full.splitlines()[-3:]
+    assert "IBC: Login has completed\n" in outputs["3"]
 
 
 def test_failed_login_is_reported_and_removed(engine: Any, write_spec: Any) -> None:
