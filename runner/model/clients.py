@@ -56,7 +56,7 @@ class ExecClient(Frozen):
     track_option_exercise_from_position_update: bool = False
     connection_timeout: Seconds = 300
     request_timeout: Seconds = 60
-    routing: Routing = Routing()
+    routing: Routing = Field(default_factory=Routing)
 
     @field_validator("account_id")
     @classmethod

@@ -48,8 +48,8 @@ class DockerGateway(Frozen):
     image: str = DEFAULT_GATEWAY_IMAGE
     timeout: Seconds = 300
     """Seconds to wait until the API answers a handshake."""
-    username: SecretRef = SecretRef(env="TWS_USERNAME")
-    password: SecretRef = SecretRef(env="TWS_PASSWORD")
+    username: SecretRef = Field(default_factory=lambda: SecretRef(env="TWS_USERNAME"))
+    password: SecretRef = Field(default_factory=lambda: SecretRef(env="TWS_PASSWORD"))
     vnc_port: Port | None = None
     """Publish the container's VNC server on this loopback port."""
     vnc_password: SecretRef | None = None
@@ -84,7 +84,7 @@ class SimulatedGateway(Frozen):
     accounts: list[str] = Field(default_factory=lambda: ["DU123456"], min_length=1)
     tick_interval_ms: int = Field(250, ge=1)
     control_port: Port | None = None
-    pacing: SimPacing = SimPacing()
+    pacing: SimPacing = Field(default_factory=SimPacing)
 
 
 class Gateway(Frozen):

@@ -68,8 +68,8 @@ class Component(Frozen):
 
 
 class Node(Frozen):
-    logging: Logging = Logging()
-    data_engine: DataEngine = DataEngine()
-    timeouts: Timeouts = Timeouts()
+    logging: Logging = Field(default_factory=Logging)
+    data_engine: DataEngine = Field(default_factory=DataEngine)
+    timeouts: Timeouts = Field(default_factory=Timeouts)
     strategies: list[Component] = []
     actors: list[Component] = []

@@ -25,11 +25,11 @@ class Spec(Frozen):
     """Base spec(s) this file overlays, relative to this file (mappings merge, lists replace)."""
     trader_id: str = Field("TRADER-001", pattern=r"^[^\s-]+(-[^\s-]+)+$")
     """Nautilus trader id, `NAME-TAG` (e.g. `PAPER-TRADER-001`)."""
-    gateway: Gateway = Gateway()
-    instruments: Instruments = Instruments()
-    data: DataClient = DataClient()
+    gateway: Gateway = Field(default_factory=Gateway)
+    instruments: Instruments = Field(default_factory=Instruments)
+    data: DataClient = Field(default_factory=DataClient)
     exec_: ExecClient | None = Field(None, alias="exec")
     """Execution client; absent for data-only specs."""
-    node: Node = Node()
+    node: Node = Field(default_factory=Node)
     download: Download | None = None
     """Historical download job; makes `ibrun SPEC` run `ibrun download`."""

@@ -20,14 +20,14 @@ def validate_model(data: dict[str, Any], positions: Positions, file: str) -> tup
     try:
         return Spec.model_validate(data), []
     except ValidationError as exc:
-        return None, _issues(exc.errors(include_url=False), positions, file)
+        return None, _issues(exc.errors(include_url=False), data, positions, file)
 
 
-def _issues(errors: list[ErrorDetails], positions: Positions, file: str) -> list[SpecIssue]:
+def _issues(errors: list[ErrorDetails], data: Any, positions: Positions, file: str) -> list[SpecIssue]:
     issues: list[SpecIssue] = []
     seen: set[tuple[JsonPath, str]] = set()
-    for error in _collapse_unions(errors):
-        path = _data_path(error["loc"])
+    for error in _collapse_unions(errors, data):
+        path = _data_path(error["loc"], data)
         message = _message(error, path)
         if (path, message) in seen:
             continue
@@ -38,11 +38,11 @@ def _issues(errors: list[ErrorDetails], positions: Positions, file: str) -> list
     return issues
 
 
-def _collapse_unions(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+def _collapse_unions(errors: list[ErrorDetails], data: Any) -> list[ErrorDetails]:
     """`str | list[str]` fails twice for one value; keep one error per value location."""
     by_path: dict[JsonPath, list[ErrorDetails]] = {}
     for error in errors:
-        by_path.setdefault(_data_path(error["loc"]), []).append(error)
+        by_path.setdefault(_data_path(error["loc"], data), []).append(error)
     kept: list[ErrorDetails] = []
     for group in by_path.values():
         types = {e["type"] for e in group}
@@ -53,13 +53,20 @@ def _collapse_unions(errors: list[ErrorDetails]) -> list[ErrorDetails]:
     return kept
 
 
-def _data_path(loc: tuple[int | str, ...]) -> JsonPath:
-    """Drop pydantic's union-member tags (`str`, `list[str]`, `function-after[...]`)."""
-    return tuple(p for p in loc if isinstance(p, int) or not _is_tag(p))
-
-
-def _is_tag(part: str) -> bool:
-    return "[" in part or part in {"str", "int", "float", "bool", "list", "dict", "none", "literal"}
+def _data_path(loc: tuple[int | str, ...], data: Any) -> JsonPath:
+    """The path in the user's data: pydantic's locations also hold union-member tags (`str`,
+    `list[str]`, `function-after[...]`), which are told apart by walking the data itself."""
+    path: list[str | int] = []
+    node = data
+    for index, part in enumerate(loc):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            path.append(part)
+            node = node[part]  # type: ignore[index]
+        elif index == len(loc) - 1 and isinstance(node, dict):
+            path.append(part)  # a missing key
+    return tuple(path)
 
 
 def _message(error: ErrorDetails, path: JsonPath) -> str:
@@ -106,7 +113,15 @@ def _pattern_message(path: JsonPath, pattern: str) -> str:
     return _PATTERN_HINTS.get(name, f"does not match the pattern {pattern}")
 
 
+def _contains(node: Any, part: str | int) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and part < len(node)
+
+
 def _unknown_key(path: JsonPath) -> str:
+    if not path:
+        return "unknown key"
     key = str(path[-1])
     allowed = _allowed_keys(path[:-1])
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
