@@ -111,7 +111,13 @@ def test_logs_prints_whole_lines(engine: Any, write_spec: Any) -> None:
     # joins lines. `gateway logs` must print exactly the container's lines.
     loaded = write_spec("logs", env=STUB)
     with docker_gateway(loaded, progress=False) as handle:
-        full = engine.containers.get(handle.container_name).logs().decode()
+        container = engine.containers.get(handle.container_name)
+        # The API can answer a moment before IBC's last log lines are written: wait for them,
+        # so the log no longer changes while it is compared.
+        deadline = time.monotonic() + 10
+        while "Configuration tasks completed" not in container.logs().decode() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        full = container.logs().decode()
         outputs = {}
         for tail in ("3", "0"):
             process = ibrun("gateway", "logs", "--tail", tail, str(loaded.path))
