@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from runner import __version__
-from runner.errors import ExitCode, IbrunError
+from runner.errors import ExitCode, IbrunError, SpecInvalid
 
 # command name → "module:attribute" of its click command
 COMMANDS: dict[str, str] = {
@@ -103,7 +103,8 @@ def main(argv: list[str] | None = None) -> None:
     except IbrunError as exc:
         if show_traceback:
             traceback.print_exc()
-        click.echo(f"error: {exc}" if not str(exc).startswith("/") else str(exc), err=True)
+        # Spec problems print like `ibrun validate` (one `file:line:col: $.path: message` each).
+        click.echo(str(exc) if isinstance(exc, SpecInvalid) else f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(ExitCode.INTERRUPTED)

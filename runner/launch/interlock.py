@@ -42,7 +42,8 @@ def writable_reason(spec: Spec) -> str | None:
         return None
     if gw.read_only_api is False:
         return "gateway.read_only_api is false"
-    return f"gateway.read_only_api is unset (a {gw.kind} gateway defaults to a writable API)"
+    article = "an" if gw.kind == "existing" else "a"
+    return f"gateway.read_only_api is unset ({article} {gw.kind} gateway defaults to a writable API)"
 
 
 def check_live(spec: Spec, *, confirm_live: bool, environ: Mapping[str, str]) -> bool:

@@ -11,7 +11,9 @@ from runner.sim.config import PacingLimits, SimConfig
 
 @click.command("sim", help="Run a simulated IB Gateway speaking the TWS API socket protocol until SIGINT/SIGTERM.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=4002, show_default=True, type=int, help="API port (0 picks a free port).")
+@click.option(
+    "--port", default=4002, show_default=True, type=click.IntRange(0, 65535), help="API port (0 picks a free port)."
+)
 @click.option("--seed", default=42, show_default=True, type=int, help="Seed of the deterministic market.")
 @click.option(
     "--universe",
@@ -22,7 +24,10 @@ from runner.sim.config import PacingLimits, SimConfig
 )
 @click.option("--account", "accounts", multiple=True, help="Managed account id; repeatable (default DU123456).")
 @click.option(
-    "--control-port", type=int, default=None, help="JSON-lines control port on 127.0.0.1 (0 picks a free port)."
+    "--control-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="JSON-lines control port on 127.0.0.1 (0 picks a free port).",
 )
 @click.option("--read-only", is_flag=True, help="Read-only API: orders are rejected (321).")
 @click.option(

@@ -32,7 +32,7 @@ def test_refuses_live_writable_with_exact_reasons() -> None:
         "refusing to trade live without confirmation: this spec can send real orders because"
     )
     assert "  - gateway.port 7496 is a live-trading port (4001 = gateway live, 7496 = tws live)" in message
-    assert "  - gateway.read_only_api is unset (a existing gateway defaults to a writable API)" in message
+    assert "  - gateway.read_only_api is unset (an existing gateway defaults to a writable API)" in message
     assert "  - exec: is configured (account_id: U1234567)" in message
     assert f"pass --confirm-live, or set {CONFIRM_ENV}=LIVE-BOT-001" in message
     assert info.value.exit_code == ExitCode.LIVE_NOT_CONFIRMED == 3
