@@ -11,6 +11,8 @@ import signal
 import sys
 from pathlib import Path
 
+import yaml
+
 from runner.sim.config import PacingLimits, SimConfig
 
 
@@ -67,5 +69,15 @@ def run(config: SimConfig, ready_file: str | None = None) -> None:
     try:
         asyncio.run(serve(config, ready_file))
     except OSError as exc:
-        print(f"ibrun sim: cannot listen on {config.host}:{config.port}: {exc}", file=sys.stderr)
-        raise SystemExit(2) from exc
+        # A universe file that cannot be read is an OSError too: name the file, not the port.
+        problem = (
+            f"cannot read universe file {exc.filename}: {exc.strerror}"
+            if exc.filename
+            else f"cannot listen on {config.host}:{config.port}: {exc}"
+        )
+        print(f"ibrun sim: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except (yaml.YAMLError, ValueError, KeyError, TypeError) as exc:
+        detail = f"missing field {exc}" if isinstance(exc, KeyError) else " ".join(str(exc).split())
+        print(f"ibrun sim: invalid universe file: {detail}", file=sys.stderr)
+        raise SystemExit(2) from None

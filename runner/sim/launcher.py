@@ -105,13 +105,16 @@ def start_simulator(config: SimConfig, *, startup_timeout: float = 10.0) -> SimP
         if process.poll() is not None:
             break
         time.sleep(0.02)
+    exited = process.poll() is not None
     sim = SimProcess(process, config.host, config.port, None, stderr_path, workdir)
     tail = sim.stderr_tail()
     sim.stop(timeout=2)
-    raise SimulatorStartError(
-        f"ibrun sim did not become ready within {startup_timeout:g}s "
-        f"(exit code {process.returncode}); stderr tail:\n{tail}"
+    what = (
+        f"exited with code {process.returncode} before it was ready"
+        if exited
+        else (f"did not become ready within {startup_timeout:g}s")
     )
+    raise SimulatorStartError(f"ibrun sim {what}; stderr tail:\n{tail}")
 
 
 def free_port_config(config: SimConfig | None = None, **changes) -> SimConfig:

@@ -24,7 +24,7 @@ def check_files(
     if deep:
         from runner.validation.deep import deep_check
 
-        results = [deep_check(result) for result in results]
+        results = [deep_check(result, options, environ) for result in results]
     return results
 
 

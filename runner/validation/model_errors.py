@@ -113,12 +113,6 @@ def _pattern_message(path: JsonPath, pattern: str) -> str:
     return _PATTERN_HINTS.get(name, f"does not match the pattern {pattern}")
 
 
-def _contains(node: Any, part: str | int) -> bool:
-    if isinstance(node, dict):
-        return part in node
-    return isinstance(node, list) and isinstance(part, int) and part < len(node)
-
-
 def _unknown_key(path: JsonPath) -> str:
     if not path:
         return "unknown key"
