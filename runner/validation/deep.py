@@ -55,7 +55,7 @@ def _import_error(target: str) -> str | None:
     module_name, _, attribute = target.partition(":")
     try:
         module = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001 - any import-time failure is the user's to see
+    except Exception as exc:  # any import-time failure is the user's to see
         return f"cannot import module '{module_name}': {type(exc).__name__}: {exc}"
     if not hasattr(module, attribute):
         return f"module '{module_name}' has no attribute '{attribute}'"
@@ -78,6 +78,6 @@ def _nautilus_id_problems(spec: Spec) -> list[Problem]:
             exchanges = possible_exchanges_for_venue(instrument_id.venue.value)
             if len(exchanges) == 1:
                 instrument_id_to_ib_contract(instrument_id, exchanges[0], method)
-        except Exception as exc:  # noqa: BLE001 - nautilus raises ValueError/KeyError/...
+        except Exception as exc:  # nautilus raises ValueError, KeyError, ...
             problems.append((("instruments", "load_ids", index), f"nautilus rejects '{load_id}': {exc}"))
     return problems
