@@ -22,7 +22,6 @@ from runner.ib_exchanges import (
     VENUES_OPT,
 )
 
-_MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
 _CASH = re.compile(r"^[A-Z]{3}/[A-Z]{3}$")  # EUR/USD
 _CRYPTO = re.compile(r"^[A-Z]*/[A-Z]{3}$")  # BTC/USD
 _OCC_OPTION = re.compile(r"^[A-Z.][A-Z. ]{5}\d{6}[CP]\d{8}$")  # "SPXW  260313P06630000"
@@ -35,7 +34,6 @@ _SPREAD = re.compile(r"^\(.+\)_{3}\(.+\)$")
 KNOWN_SEC_TYPES = frozenset(
     {"STK", "CASH", "OPT", "FUT", "FOP", "CONTFUT", "CRYPTO", "CFD", "CMDTY", "IND", "BOND", "WAR", "FUND", "BAG"}
 )
-del _MONTHS
 
 
 class LoadIdError(ValueError):

@@ -46,10 +46,6 @@ def find_container(client: Any, name: str) -> Any | None:
         return None
 
 
-def get_container(client: Any, container_id: str) -> Any | None:
-    return find_container(client, container_id)
-
-
 def create_and_start(
     client: Any,
     plan: ContainerPlan,

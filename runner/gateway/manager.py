@@ -71,9 +71,6 @@ class GatewayHandle:
     counts: dict[str, int] = field(repr=False, default_factory=dict)
     """Probe attempts and container state checks made while waiting."""
 
-    def step_began(self, name: str) -> float | None:
-        return next((began for step, began, _ in self.steps if step == name), None)
-
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"
 
@@ -148,7 +145,7 @@ def stop_docker_gateway(handle: GatewayHandle, *, force: bool = False) -> bool:
     """Stop and remove the container if this run created it and may (or `force`); True if so."""
     if not force and (handle.keep or not handle.created):
         return False
-    container = engine.get_container(handle.client or engine.connect(), handle.container_id)
+    container = engine.find_container(handle.client or engine.connect(), handle.container_id)
     if container is not None:
         engine.remove_container(container, STOP_TIMEOUT)
     remove_secrets(handle.container_name)

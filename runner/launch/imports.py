@@ -28,10 +28,6 @@ def check_components(spec: Spec) -> None:
             _resolve_config(component, where, kind)
 
 
-def resolve(path: str, where: str, kind: str) -> type:
-    return _resolve(path, where, kind)
-
-
 def _resolve(path: str, where: str, kind: str) -> type:
     module_name, _, attr = path.partition(":")
     try:

@@ -27,12 +27,3 @@ class Counters:
         if stats is None:
             stats = self.per_instrument[key] = InstrumentStats()
         return stats
-
-    def totals(self) -> InstrumentStats:
-        total = InstrumentStats()
-        for stats in self.per_instrument.values():
-            total.quotes += stats.quotes
-            total.trades += stats.trades
-            total.bars += stats.bars
-            total.book += stats.book
-        return total

@@ -36,12 +36,6 @@ class Positions:
             for path in [p for p in table if p[:n] == prefix]:
                 del table[path]
 
-    def update_from(self, other: Positions, prefix: JsonPath = ()) -> None:
-        for path, loc in other.values.items():
-            self.values[prefix + path] = loc
-        for path, loc in other.keys.items():
-            self.keys[prefix + path] = loc
-
     def locate(self, path: JsonPath, *, key: bool = False) -> Location | None:
         """Closest known location: the key itself, the value, or the nearest ancestor."""
         if key and path in self.keys:

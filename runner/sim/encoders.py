@@ -74,14 +74,6 @@ def tick_size(req_id: int, tick_type: int, size: object) -> bytes:
     return _raw(f"2\x006\x00{req_id}\x00{tick_type}\x00{size}\x00")
 
 
-def tick_generic(req_id: int, tick_type: int, value: float) -> bytes:
-    return frame([45, 6, req_id, tick_type, value])
-
-
-def tick_string(req_id: int, tick_type: int, value: str) -> bytes:
-    return frame([46, 6, req_id, tick_type, value])
-
-
 def tick_snapshot_end(req_id: int) -> bytes:
     return frame([57, 1, req_id])
 

@@ -83,9 +83,3 @@ class Session:
             subs.clear()
         self.account_updates = None
         self.positions = False
-
-    def subscribed_records(self) -> list[ContractRecord]:
-        records = [s.record for s in self.mkt_data.values()]
-        for subs in (self.tick_by_tick, self.depth, self.rt_bars, self.hist_live):
-            records += [s.record for s in subs.values()]
-        return records

@@ -73,9 +73,6 @@ class Universe:
     def get(self, con_id: int) -> ContractRecord | None:
         return self.by_con_id.get(con_id)
 
-    def underlying_of(self, record: ContractRecord) -> ContractRecord | None:
-        return self.by_con_id.get(record.underConId) if record.underConId else None
-
     def match(self, query: ContractQuery) -> list[ContractRecord]:
         """All records matching the query, with the exchange set as requested."""
         if query.conId:
