@@ -30,7 +30,7 @@ from nautilus_trader.trading.config import ImportableStrategyConfig
 
 from runner.model import Spec
 from runner.model.clients import DataClient, ExecClient, Routing
-from runner.model.gateway import Gateway
+from runner.model.gateway import Endpoint, Gateway
 from runner.model.instruments import Contract, Instruments
 from runner.model.node import Component, DataEngine, Logging, Node, Timeouts
 
@@ -73,17 +73,6 @@ _CONTRACT_OPTIONAL = (
     "min_expiry_days",
     "max_expiry_days",
 )
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where the IB clients connect: an existing gateway, or the one ibrun started."""
-
-    host: str
-    port: int
-
-    def __str__(self) -> str:
-        return f"{self.host}:{self.port}"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ API used by `ibrun run` (runner.launch.gateway) and `ibrun gateway ...`:
 - ``start_docker_gateway(spec, base_dir, *, spec_path=None, progress=True) -> GatewayHandle``
 - ``stop_docker_gateway(handle, *, force=False) -> bool``
 - ``docker_gateway(spec, base_dir, *, spec_path=None, progress=True)``: a context manager
-  yielding the handle (``.host``/``.port`` like ``runner.compiler.Endpoint``); it stops and
+  yielding the handle (``.host``/``.port`` like ``runner.model.gateway.Endpoint``); it stops and
   removes the container at exit if it created it and the spec does not say ``keep: true``.
 
 ``spec`` may also be a ``runner.pipeline.LoadedSpec`` (then base_dir/spec_path come from it).

@@ -5,24 +5,12 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from runner.errors import GatewayStartFailed, IbrunError
 from runner.model import Spec
-from runner.model.gateway import SimulatedGateway
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """host:port, duck-typed like `runner.compiler.Endpoint` (which imports nautilus: slow)."""
-
-    host: str
-    port: int
-
-    def __str__(self) -> str:
-        return f"{self.host}:{self.port}"
+from runner.model.gateway import Endpoint, SimulatedGateway
 
 
 @contextlib.contextmanager

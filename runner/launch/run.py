@@ -139,16 +139,12 @@ def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any
 
 
 def _dry_run(loaded: LoadedSpec, planned: list[Any], options: RunOptions) -> RunSummary:
-    from runner.compiler import compile_spec
+    from runner.compiler import compile_spec, default_endpoint
     from runner.launch.node import build_node, cancel_new_tasks, component_names
 
     spec = loaded.spec
     compiled = compile_spec(spec, None)
-    where = (
-        f"{spec.gateway.host}:{spec.gateway.resolved_port}"
-        if spec.gateway.kind == "existing"
-        else "(started at run time)"
-    )
+    where = str(default_endpoint(spec.gateway)) if spec.gateway.kind == "existing" else "(started at run time)"
     summary = RunSummary(
         trader_id=spec.trader_id,
         gateway=f"{spec.gateway.kind} gateway {where}",
