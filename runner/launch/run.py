@@ -105,8 +105,7 @@ def _run_node(
             tap=tap,
             symbology=spec.instruments.symbology,
         )
-        supervisor.install_signals(loop)
-        return await supervisor.run()
+        return await supervisor.run()  # installs its loop signal handlers first
 
     return _in_loop(main, holder)
 
