@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import click
@@ -23,10 +21,6 @@ def _load(spec: Path, sets: tuple[str, ...], env_file: Path | None):  # -> Loade
     return load_spec(spec, load_options(sets, env_file))
 
 
-def _raise_keyboard_interrupt(signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(signal.Signals(signum).name)
-
-
 @click.group("gateway")
 def gateway_group() -> None:
     """Start, stop and inspect the spec's dockerized IB Gateway (gateway.docker)."""
@@ -41,8 +35,8 @@ def up_command(spec: Path, sets: tuple[str, ...], env_file: Path | None, quiet: 
     from runner.gateway.manager import start_docker_gateway
 
     loaded = _load(spec, sets, env_file)
-    # SIGTERM like Ctrl-C: unwinding through the manager removes a half-started container.
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    # SIGTERM raises KeyboardInterrupt like Ctrl-C (runner.cli installs runner.launch.signals
+    # before any command): unwinding through the manager removes a half-started container.
     try:
         handle = start_docker_gateway(loaded, progress=not quiet)
     except KeyboardInterrupt:
