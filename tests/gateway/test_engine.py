@@ -239,3 +239,35 @@ def test_run_docker_sim_spec_end_to_end(engine: Any, test_image: str, credential
     assert "instruments loaded: 2" in output
     assert TEST_PASSWORD not in output
     assert [c for c in engine.containers.list(all=True) if "docker-sim" in c.name] == []
+
+
+def test_sigterm_while_the_node_runs_removes_the_container(engine: Any, test_image: str, credentials: Any) -> None:
+    env = {**os.environ, "IBRUN_SIM_TWS_USERNAME": "demo", "IBRUN_SIM_TWS_PASSWORD": TEST_PASSWORD}
+    args = [sys.executable, "-c", "from runner.cli import main; main()", "specs/docker-sim.yaml", "--no-status"]
+    process = subprocess.Popen(
+        [*args, "--set", f"gateway.docker.image={test_image}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        # The node's log reaches a pipe in blocks, so wait on the engine instead: once the
+        # container runs, give the node a few seconds to connect and load its instruments.
+        deadline = time.monotonic() + 60
+        while not [c for c in engine.containers.list() if "docker-sim" in c.name] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(6)
+        process.send_signal(signal.SIGTERM)
+        stopped_at = time.monotonic()
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, output[-3000:]
+    assert "instruments loaded: 2" in output  # it was stopped while running, not while starting
+    assert time.monotonic() - stopped_at < 10
+    assert TEST_PASSWORD not in output
+    assert [c for c in engine.containers.list(all=True) if "docker-sim" in c.name] == []
