@@ -88,7 +88,7 @@ def download(
     from runner.launch.gateway import gateway_endpoint
 
     target = catalog if catalog is not None else Path(spec.download.catalog)
-    with gateway_endpoint(spec, loaded.base_dir) as endpoint:
+    with gateway_endpoint(spec, loaded.base_dir, loaded.path) as endpoint:
         job = Job(
             spec,
             endpoint.host,

@@ -66,9 +66,7 @@ def _simulator(spec: Spec, sim: SimulatedGateway, base_dir: Path) -> Iterator[An
 
 @contextlib.contextmanager
 def _docker(spec: Spec, base_dir: Path, spec_path: Path | None) -> Iterator[Any]:
-    try:
-        from runner.gateway import manager
-    except ImportError as error:
-        raise GatewayStartFailed(f"docker gateways are not available: {error}") from error
+    from runner.gateway import manager
+
     with manager.docker_gateway(spec, base_dir, spec_path=spec_path) as handle:
         yield handle  # host, port: where the container's API is published

@@ -159,10 +159,8 @@ def _check_duplicate_components(spec: Spec) -> Iterator[Problem]:
 def _check_download(spec: Spec) -> Iterator[Problem]:
     if spec.download is None:
         return
-    try:
-        from runner.checks_download import check_download
-    except ImportError:  # the download rules module is optional at this stage
-        return
+    from runner.checks_download import check_download
+
     yield from check_download(spec)
 
 
