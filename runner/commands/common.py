@@ -15,7 +15,7 @@ def spec_options[F: Callable[..., Any]](func: F) -> F:
     """Add `--set KEY.PATH=VALUE` (repeatable) and `--env-file FILE` to a command."""
     func = click.option(
         "--env-file",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="Read variables for ${VAR} interpolation from this file (the environment wins).",
     )(func)
     func = click.option(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from runner.commands.common import load_options, spec_options
 from runner.options import LoadOptions
 
 if TYPE_CHECKING:
@@ -20,25 +21,10 @@ if TYPE_CHECKING:
 _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _load_options(env_file: Path | None, sets: tuple[str, ...]) -> LoadOptions:
-    return LoadOptions(env_file=env_file, sets=tuple(sets))
-
-
 def _spec_options(command):
-    """`--set K=V`, `--env-file F` and `--show-secrets`, shared by render and diff."""
+    """`--show-secrets` plus the shared `--set`/`--env-file`, for render and diff."""
     command = click.option("--show-secrets", is_flag=True, help="Print account ids and credentials unmasked.")(command)
-    command = click.option(
-        "--env-file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Read ${VAR} values from this dotenv file too.",
-    )(command)
-    return click.option(
-        "--set",
-        "sets",
-        multiple=True,
-        metavar="K=V",
-        help="Override a spec value, e.g. --set data.client_id=7 (repeatable).",
-    )(command)
+    return spec_options(command)
 
 
 def _compiled_document(path: Path, options: LoadOptions, show_secrets: bool):
@@ -63,7 +49,7 @@ def render_command(spec: Path, fmt: str, show_secrets: bool, env_file: Path | No
     """
     from runner.render import dump_document, render_header
 
-    model, document = _compiled_document(spec, _load_options(env_file, sets), show_secrets)
+    model, document = _compiled_document(spec, load_options(sets, env_file), show_secrets)
     header = render_header(model, None)
     if fmt == "yaml":
         click.echo("".join(f"# {line}\n" for line in header), nl=False)
@@ -100,7 +86,7 @@ def diff_command(
     """
     from runner.diff import diff_documents
 
-    options = _load_options(env_file, sets)
+    options = load_options(sets, env_file)
     old_document = _compiled_document(old, options, show_secrets=True)[1]
     new_document = _compiled_document(new, options, show_secrets=True)[1]
     # Compared unmasked, so a changed account id still counts; masked when shown.

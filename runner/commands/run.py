@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from runner.commands.common import load_options, spec_options
 from runner.errors import ExitCode, IbrunError, Interrupted, NodeFailed
 
 _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -31,18 +32,7 @@ _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
     is_flag=True,
     help="Allow a live, writable gateway with an exec client (or IBRUN_CONFIRM_LIVE=<trader_id>).",
 )
-@click.option(
-    "--set",
-    "sets",
-    multiple=True,
-    metavar="K=V",
-    help="Override a spec value, e.g. --set data.client_id=7 (repeatable).",
-)
-@click.option(
-    "--env-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read ${VAR} values from this dotenv file too.",
-)
+@spec_options
 @click.option("--traceback", "show_traceback", is_flag=True, help="Print tracebacks of errors.")
 @click.option("--no-status", is_flag=True, help="No live status table/lines; just the logs.")
 def run_command(
@@ -80,10 +70,9 @@ def run_command(
 
 def _run(spec, duration, dry_run, confirm_live, sets, env_file, no_status):  # type: ignore[no-untyped-def]
     from runner.launch import RunOptions, run_spec
-    from runner.options import LoadOptions
     from runner.pipeline import load_spec
 
-    loaded = load_spec(spec, LoadOptions(env_file=env_file, sets=tuple(sets)))
+    loaded = load_spec(spec, load_options(sets, env_file))
     options = RunOptions(
         duration=duration,
         dry_run=dry_run,
