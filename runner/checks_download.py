@@ -13,11 +13,10 @@ from runner.barspec import BarSpecError, parse_bar_spec
 from runner.download.timeutil import BadTimeZone, localize, zone
 
 if TYPE_CHECKING:
+    from runner.loading.document import JsonPath
     from runner.model import Spec
     from runner.model.download import BarRequest, Download, TickRequest
-
-JsonPath = tuple[str | int, ...]
-Problem = tuple[JsonPath, str]
+    from runner.validation.checks import Problem
 
 
 def check_download(spec: Spec, now: dt.datetime | None = None) -> list[Problem]:

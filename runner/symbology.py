@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import get_args
 
 from runner.ib_exchanges import (
     VENUE_MEMBERS,
@@ -21,6 +22,7 @@ from runner.ib_exchanges import (
     VENUES_FUT,
     VENUES_OPT,
 )
+from runner.model.instruments import SecType
 
 _CASH = re.compile(r"^[A-Z]{3}/[A-Z]{3}$")  # EUR/USD
 _CRYPTO = re.compile(r"^[A-Z]*/[A-Z]{3}$")  # BTC/USD
@@ -31,9 +33,8 @@ _FUTURE = re.compile(r"^\w{1,3}[FGHJKMNQUVXZ]\d$")  # ESM4
 _FUTURE_ROOT = re.compile(r"^\w{1,3}$")  # ES → CONTFUT
 _FUTURE_OPTION = re.compile(r"^\w{1,3}[FGHJKMNQUVXZ]\d\s[CP]\d{1,6}(?:\.\d+)?$")  # "ESM4 C4200"
 _SPREAD = re.compile(r"^\(.+\)_{3}\(.+\)$")
-KNOWN_SEC_TYPES = frozenset(
-    {"STK", "CASH", "OPT", "FUT", "FOP", "CONTFUT", "CRYPTO", "CFD", "CMDTY", "IND", "BOND", "WAR", "FUND", "BAG"}
-)
+# The secTypes a spec may name (one definition: the model's Literal).
+KNOWN_SEC_TYPES = frozenset(get_args(SecType))
 
 
 class LoadIdError(ValueError):
