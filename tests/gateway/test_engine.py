@@ -29,6 +29,7 @@ from runner.gateway.manager import (
 )
 from runner.gateway.secrets import secret_dir
 from tests.gateway.conftest import TEST_PASSWORD
+from tests.launch.helpers import StreamWatcher
 
 pytestmark = [pytest.mark.engine]
 ROOT = Path(__file__).resolve().parents[2]
@@ -243,7 +244,7 @@ def test_run_docker_sim_spec_end_to_end(engine: Any, test_image: str, credential
 
 def test_sigterm_while_the_node_runs_removes_the_container(engine: Any, test_image: str, credentials: Any) -> None:
     env = {**os.environ, "IBRUN_SIM_TWS_USERNAME": "demo", "IBRUN_SIM_TWS_PASSWORD": TEST_PASSWORD}
-    args = [sys.executable, "-c", "from runner.cli import main; main()", "specs/docker-sim.yaml", "--no-status"]
+    args = [sys.executable, "-c", "from runner.cli import main; main()", "specs/docker-sim.yaml"]
     process = subprocess.Popen(
         [*args, "--set", f"gateway.docker.image={test_image}"],
         cwd=ROOT,
@@ -253,16 +254,16 @@ def test_sigterm_while_the_node_runs_removes_the_container(engine: Any, test_ima
         text=True,
         start_new_session=True,
     )
+    watcher = StreamWatcher(process.stdout)
     try:
-        # The node's log reaches a pipe in blocks, so wait on the engine instead: once the
-        # container runs, give the node a few seconds to connect and load its instruments.
-        deadline = time.monotonic() + 60
-        while not [c for c in engine.containers.list() if "docker-sim" in c.name] and time.monotonic() < deadline:
-            time.sleep(0.2)
-        time.sleep(6)
+        # The first status line is printed (and flushed) once the node is RUNNING: signal it then,
+        # however long the container and the node took to start on this machine.
+        assert watcher.wait_for("ibrun: 0s instruments=2", 150), watcher.text()[-3000:]
         process.send_signal(signal.SIGTERM)
         stopped_at = time.monotonic()
-        output, _ = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        assert watcher.wait_for("instruments loaded: 2", 10), watcher.text()[-3000:]
+        output = watcher.text()
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
