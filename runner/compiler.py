@@ -1,9 +1,12 @@
 """Spec → nautilus configs: the one place that knows both vocabularies.
 
-``compile_spec`` is pure: the same ``Spec`` (and ``Endpoint``) always gives equal configs. It reads
-no environment variables and no files — interpolation and secrets were resolved by the loader, and
-the docker credentials never reach nautilus at all (ibrun starts the container itself, so
-``dockerized_gateway`` is never set; the clients are pointed at the started gateway instead).
+``plan_node`` is pure: the same ``Spec`` always gives an equal :class:`NodePlan`, a description of
+the nautilus configs as :class:`runner.build.Build` values (importable constructor + arguments).
+It imports no nautilus, reads no environment variables and no files — interpolation and secrets
+were resolved by the loader, and the docker credentials never reach nautilus at all (ibrun starts
+the container itself, so ``dockerized_gateway`` is never set; the clients are pointed at the
+started gateway instead). ``assemble`` constructs the configs, pointed at a gateway address;
+``compile_spec`` does both.
 
 Only values the spec sets are passed to the optional nautilus sections (logging, data engine,
 timeouts), so nautilus' own defaults stay in force for everything else.
@@ -13,41 +16,48 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nautilus_trader.adapters.interactive_brokers.common import IB, IBContract
-from nautilus_trader.adapters.interactive_brokers.config import (
-    IBMarketDataTypeEnum,
-    InteractiveBrokersDataClientConfig,
-    InteractiveBrokersExecClientConfig,
-    InteractiveBrokersInstrumentProviderConfig,
-    SymbologyMethod,
-)
-from nautilus_trader.common.config import ImportableActorConfig, LoggingConfig
-from nautilus_trader.live.config import LiveDataEngineConfig, RoutingConfig, TradingNodeConfig
-from nautilus_trader.model.identifiers import InstrumentId
-from nautilus_trader.trading.config import ImportableStrategyConfig
-
+from runner.build import Build, frozenset_of, materialize
 from runner.model import Spec
 from runner.model.clients import DataClient, ExecClient, Routing
 from runner.model.gateway import Endpoint, Gateway
 from runner.model.instruments import Contract, Instruments
 from runner.model.node import Component, DataEngine, Logging, Node, Timeouts
 
-__all__ = ["CLIENT_KEY", "CompiledSpec", "Endpoint", "compile_spec", "default_endpoint"]
+if TYPE_CHECKING:
+    from nautilus_trader.adapters.interactive_brokers.config import (
+        InteractiveBrokersDataClientConfig,
+        InteractiveBrokersExecClientConfig,
+        InteractiveBrokersInstrumentProviderConfig,
+    )
+    from nautilus_trader.live.config import TradingNodeConfig
 
-# Key of the IB data/exec client in TradingNodeConfig (nautilus' own constant).
-CLIENT_KEY: str = IB
+__all__ = ["CLIENT_KEY", "CompiledSpec", "Endpoint", "NodePlan", "assemble", "compile_spec", "default_endpoint"]
 
-SYMBOLOGY: dict[str, SymbologyMethod] = {
-    "simplified": SymbologyMethod.IB_SIMPLIFIED,
-    "raw": SymbologyMethod.IB_RAW,
-}
+# Key of the IB data/exec client in TradingNodeConfig (nautilus' `IB` constant; a test keeps them equal).
+CLIENT_KEY: str = "INTERACTIVE_BROKERS"
+
+_IB_CONFIG = "nautilus_trader.adapters.interactive_brokers.config"
+PROVIDER_CONFIG = f"{_IB_CONFIG}:InteractiveBrokersInstrumentProviderConfig"
+DATA_CLIENT_CONFIG = f"{_IB_CONFIG}:InteractiveBrokersDataClientConfig"
+EXEC_CLIENT_CONFIG = f"{_IB_CONFIG}:InteractiveBrokersExecClientConfig"
+SYMBOLOGY_METHOD = f"{_IB_CONFIG}:SymbologyMethod"  # its values are the spec's names: simplified, raw
+IB_CONTRACT = "nautilus_trader.adapters.interactive_brokers.common:IBContract"
+INSTRUMENT_ID = "nautilus_trader.model.identifiers:InstrumentId.from_str"
+ROUTING_CONFIG = "nautilus_trader.live.config:RoutingConfig"
+TRADING_NODE_CONFIG = "nautilus_trader.live.config:TradingNodeConfig"
+DATA_ENGINE_CONFIG = "nautilus_trader.live.config:LiveDataEngineConfig"
+LOGGING_CONFIG = "nautilus_trader.common.config:LoggingConfig"
+STRATEGY_CONFIG = "nautilus_trader.trading.config:ImportableStrategyConfig"
+ACTOR_CONFIG = "nautilus_trader.common.config:ImportableActorConfig"
+
+# ibapi's MarketDataTypeEnum values (a test checks them against ibapi).
+MARKET_DATA_TYPES: dict[str, int] = {"REALTIME": 1, "FROZEN": 2, "DELAYED": 3, "DELAYED_FROZEN": 4}
 
 
 def market_data_type(name: str) -> int:
-    # ibapi's MarketDataTypeEnum is not a Python Enum: its members are plain int attributes.
-    return int(getattr(IBMarketDataTypeEnum, name))
+    return MARKET_DATA_TYPES[name]
 
 
 # Nautilus' `LoggingConfig` parameter for each `node.logging` field.
@@ -76,6 +86,18 @@ _CONTRACT_OPTIONAL = (
 
 
 @dataclass(frozen=True)
+class NodePlan:
+    """A spec's nautilus configs, described; the clients get the provider and address in `assemble`."""
+
+    provider: Build
+    data_client: Build
+    exec_client: Build | None
+    node: Build
+    endpoint: Endpoint
+    """The declared gateway address (a placeholder for docker/simulated gateways)."""
+
+
+@dataclass(frozen=True)
 class CompiledSpec:
     """The nautilus configs of one spec; both clients share the one provider config object."""
 
@@ -96,161 +118,169 @@ def default_endpoint(gateway: Gateway) -> Endpoint:
 
 def compile_spec(spec: Spec, endpoint: Endpoint | None = None) -> CompiledSpec:
     """Compile a validated spec to nautilus configs; ``endpoint`` overrides the gateway address."""
-    target = endpoint if endpoint is not None else default_endpoint(spec.gateway)
-    provider = compile_instrument_provider(spec.instruments)
-    data_client = compile_data_client(spec.data, provider, target)
-    exec_client = compile_exec_client(spec.exec_, provider, target) if spec.exec_ is not None else None
-    node = compile_node(spec.trader_id, spec.node, data_client, exec_client)
+    return assemble(plan_node(spec), endpoint)
+
+
+def plan_node(spec: Spec) -> NodePlan:
+    return NodePlan(
+        provider=plan_instrument_provider(spec.instruments),
+        data_client=plan_data_client(spec.data),
+        exec_client=plan_exec_client(spec.exec_) if spec.exec_ is not None else None,
+        node=plan_trading_node(spec.trader_id, spec.node),
+        endpoint=default_endpoint(spec.gateway),
+    )
+
+
+def assemble(plan: NodePlan, endpoint: Endpoint | None = None) -> CompiledSpec:
+    """Construct the configs; both clients get the one provider object and the gateway address."""
+    target = endpoint if endpoint is not None else plan.endpoint
+    provider = materialize(plan.provider)
+    shared = {"instrument_provider": provider, "ibg_host": target.host, "ibg_port": target.port}
+    data_client = materialize(plan.data_client.with_kwargs(**shared))
+    exec_client = materialize(plan.exec_client.with_kwargs(**shared)) if plan.exec_client is not None else None
+    node = materialize(
+        plan.node.with_kwargs(
+            data_clients={CLIENT_KEY: data_client},
+            exec_clients={CLIENT_KEY: exec_client} if exec_client is not None else {},
+        )
+    )
     return CompiledSpec(provider, data_client, exec_client, node)
+
+
+def compile_instrument_provider(instruments: Instruments) -> InteractiveBrokersInstrumentProviderConfig:
+    return materialize(plan_instrument_provider(instruments))
+
+
+def compile_contract(contract: Contract) -> Any:
+    """An IBContract of the spec's fields; unset optional ones keep IBContract's defaults."""
+    return materialize(plan_contract(contract))
 
 
 # --- instruments ------------------------------------------------------------------------------
 
 
-def compile_instrument_provider(
-    instruments: Instruments,
-) -> InteractiveBrokersInstrumentProviderConfig:
+def plan_instrument_provider(instruments: Instruments) -> Build:
     # Empty lists become None (nautilus' "nothing to load"), not empty frozensets, so a spec
     # without load_ids renders exactly like the guide's configs that omit the parameter.
-    return InteractiveBrokersInstrumentProviderConfig(
-        symbology_method=SYMBOLOGY[instruments.symbology],
-        load_ids=compile_instrument_ids(instruments.load_ids),
-        load_contracts=compile_contracts(instruments.contracts),
-        build_options_chain=instruments.build_options_chain,
-        build_futures_chain=instruments.build_futures_chain,
-        min_expiry_days=instruments.min_expiry_days,
-        max_expiry_days=instruments.max_expiry_days,
-        convert_exchange_to_mic_venue=instruments.convert_exchange_to_mic_venue,
-        symbol_to_mic_venue=dict(instruments.symbol_to_mic_venue),
-        cache_validity_days=instruments.cache_validity_days,
-        pickle_path=instruments.pickle_path,
-        filter_sec_types=frozenset(instruments.filter_sec_types),
+    return Build(
+        PROVIDER_CONFIG,
+        dict(
+            symbology_method=Build(SYMBOLOGY_METHOD, args=(instruments.symbology,)),
+            load_ids=plan_instrument_ids(instruments.load_ids),
+            load_contracts=plan_contracts(instruments.contracts),
+            build_options_chain=instruments.build_options_chain,
+            build_futures_chain=instruments.build_futures_chain,
+            min_expiry_days=instruments.min_expiry_days,
+            max_expiry_days=instruments.max_expiry_days,
+            convert_exchange_to_mic_venue=instruments.convert_exchange_to_mic_venue,
+            symbol_to_mic_venue=dict(instruments.symbol_to_mic_venue),
+            cache_validity_days=instruments.cache_validity_days,
+            pickle_path=instruments.pickle_path,
+            filter_sec_types=frozenset(instruments.filter_sec_types),
+        ),
     )
 
 
-def compile_instrument_ids(load_ids: list[str]) -> frozenset[InstrumentId] | None:
+def plan_instrument_ids(load_ids: list[str]) -> Build | None:
     # nautilus declares `frozenset[InstrumentId]`; the guide passes strings, which only work
     # because the IB provider stringifies them again. Real InstrumentIds are what nautilus
     # decodes from JSON, so a rendered config round-trips to an equal one.
     if not load_ids:
         return None
-    return frozenset(InstrumentId.from_str(instrument_id) for instrument_id in load_ids)
+    return frozenset_of([Build(INSTRUMENT_ID, args=(instrument_id,)) for instrument_id in load_ids])
 
 
-def compile_contracts(contracts: list[Contract]) -> frozenset[IBContract] | None:
+def plan_contracts(contracts: list[Contract]) -> Build | None:
     if not contracts:
         return None
-    return frozenset(compile_contract(contract) for contract in contracts)
+    return frozenset_of([plan_contract(contract) for contract in contracts])
 
 
-def compile_contract(contract: Contract) -> IBContract:
-    """An IBContract of the spec's fields; unset optional ones keep IBContract's defaults."""
+def plan_contract(contract: Contract) -> Build:
     values = contract.model_dump(exclude=set(_CONTRACT_OPTIONAL))
     for name in _CONTRACT_OPTIONAL:
         value = getattr(contract, name)
         if value is not None:
             values[name] = value
-    return IBContract(**values)
+    return Build(IB_CONTRACT, values)
 
 
-# --- clients ----------------------------------------------------------------------------------
+# --- clients (their provider and gateway address are added by `assemble`) ---------------------
 
 
-def compile_data_client(
-    data: DataClient,
-    provider: InteractiveBrokersInstrumentProviderConfig,
-    endpoint: Endpoint,
-) -> InteractiveBrokersDataClientConfig:
-    return InteractiveBrokersDataClientConfig(
-        instrument_provider=provider,
-        ibg_host=endpoint.host,
-        ibg_port=endpoint.port,
-        ibg_client_id=data.client_id,
-        use_regular_trading_hours=data.use_regular_trading_hours,
-        market_data_type=market_data_type(data.market_data_type),
-        ignore_quote_tick_size_updates=data.ignore_quote_tick_size_updates,
-        handle_revised_bars=data.handle_revised_bars,
-        connection_timeout=data.connection_timeout,
-        request_timeout_secs=data.request_timeout,
+def plan_data_client(data: DataClient) -> Build:
+    return Build(
+        DATA_CLIENT_CONFIG,
+        dict(
+            ibg_client_id=data.client_id,
+            use_regular_trading_hours=data.use_regular_trading_hours,
+            market_data_type=market_data_type(data.market_data_type),
+            ignore_quote_tick_size_updates=data.ignore_quote_tick_size_updates,
+            handle_revised_bars=data.handle_revised_bars,
+            connection_timeout=data.connection_timeout,
+            request_timeout_secs=data.request_timeout,
+        ),
     )
 
 
-def compile_exec_client(
-    exec_: ExecClient,
-    provider: InteractiveBrokersInstrumentProviderConfig,
-    endpoint: Endpoint,
-) -> InteractiveBrokersExecClientConfig:
-    return InteractiveBrokersExecClientConfig(
-        instrument_provider=provider,
-        ibg_host=endpoint.host,
-        ibg_port=endpoint.port,
-        ibg_client_id=exec_.client_id,
-        account_id=exec_.account_id,
-        connection_timeout=exec_.connection_timeout,
-        request_timeout_secs=exec_.request_timeout,
-        fetch_all_open_orders=exec_.fetch_all_open_orders,
-        track_option_exercise_from_position_update=exec_.track_option_exercise_from_position_update,
-        routing=compile_routing(exec_.routing),
+def plan_exec_client(exec_: ExecClient) -> Build:
+    return Build(
+        EXEC_CLIENT_CONFIG,
+        dict(
+            ibg_client_id=exec_.client_id,
+            account_id=exec_.account_id,
+            connection_timeout=exec_.connection_timeout,
+            request_timeout_secs=exec_.request_timeout,
+            fetch_all_open_orders=exec_.fetch_all_open_orders,
+            track_option_exercise_from_position_update=exec_.track_option_exercise_from_position_update,
+            routing=plan_routing(exec_.routing),
+        ),
     )
 
 
-def compile_routing(routing: Routing) -> RoutingConfig:
+def plan_routing(routing: Routing) -> Build:
     venues = frozenset(routing.venues) if routing.venues else None
-    return RoutingConfig(default=routing.default, venues=venues)
+    return Build(ROUTING_CONFIG, dict(default=routing.default, venues=venues))
 
 
-# --- node -------------------------------------------------------------------------------------
+# --- node (its clients are added by `assemble`) ----------------------------------------------------
 
 
-def compile_node(
-    trader_id: str,
-    node: Node,
-    data_client: InteractiveBrokersDataClientConfig,
-    exec_client: InteractiveBrokersExecClientConfig | None,
-) -> TradingNodeConfig:
-    return TradingNodeConfig(
-        trader_id=trader_id,
-        logging=compile_logging(node.logging),
-        data_engine=compile_data_engine(node.data_engine),
-        data_clients={CLIENT_KEY: data_client},
-        exec_clients={CLIENT_KEY: exec_client} if exec_client is not None else {},
-        strategies=[compile_strategy(component) for component in node.strategies],
-        actors=[compile_actor(component) for component in node.actors],
-        **compile_timeouts(node.timeouts),
+def plan_trading_node(trader_id: str, node: Node) -> Build:
+    return Build(
+        TRADING_NODE_CONFIG,
+        dict(
+            trader_id=trader_id,
+            logging=plan_logging(node.logging),
+            data_engine=plan_data_engine(node.data_engine),
+            strategies=[plan_component(STRATEGY_CONFIG, "strategy_path", c) for c in node.strategies],
+            actors=[plan_component(ACTOR_CONFIG, "actor_path", c) for c in node.actors],
+            **plan_timeouts(node.timeouts),
+        ),
     )
 
 
-def compile_logging(logging: Logging) -> LoggingConfig:
+def plan_logging(logging: Logging) -> Build:
     # The spec's defaults equal nautilus' (INFO, colors, 5 backups); None and an empty
     # component map mean "not set" and are left to nautilus.
     values = {
         LOGGING_FIELDS[name]: value for name, value in logging.model_dump().items() if value is not None and value != {}
     }
-    return LoggingConfig(**values)
+    return Build(LOGGING_CONFIG, values)
 
 
-def compile_data_engine(data_engine: DataEngine) -> LiveDataEngineConfig:
-    return LiveDataEngineConfig(**_set_values(data_engine.model_dump()))
+def plan_data_engine(data_engine: DataEngine) -> Build:
+    return Build(DATA_ENGINE_CONFIG, _set_values(data_engine.model_dump()))
 
 
-def compile_timeouts(timeouts: Timeouts) -> dict[str, Any]:
-    # `Any`: these are splatted into TradingNodeConfig next to fields of other types.
+def plan_timeouts(timeouts: Timeouts) -> dict[str, Any]:
     return {f"timeout_{name}": value for name, value in _set_values(timeouts.model_dump()).items()}
 
 
-def compile_strategy(component: Component) -> ImportableStrategyConfig:
-    return ImportableStrategyConfig(
-        strategy_path=component.path,
-        config_path=component.resolved_config_path,
-        config=dict(component.config),
-    )
-
-
-def compile_actor(component: Component) -> ImportableActorConfig:
-    return ImportableActorConfig(
-        actor_path=component.path,
-        config_path=component.resolved_config_path,
-        config=dict(component.config),
+def plan_component(target: str, path_field: str, component: Component) -> Build:
+    return Build(
+        target,
+        {path_field: component.path, "config_path": component.resolved_config_path, "config": dict(component.config)},
     )
 
 

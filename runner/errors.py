@@ -73,6 +73,11 @@ class SpecInvalid(IbrunError):
         self.issues = tuple(issues)
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
+    def __reduce__(self) -> tuple[type, tuple[tuple[SpecIssue, ...]]]:
+        # Rebuilt from the issues, not the message (it crosses a pipe from `ibrun run`'s
+        # preparation process).
+        return (type(self), (self.issues,))
+
 
 class LiveNotConfirmed(IbrunError):
     exit_code = ExitCode.LIVE_NOT_CONFIRMED

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 from ibapi.const import UNSET_DOUBLE
 from nautilus_trader.adapters.interactive_brokers.common import IB, IBContract
-from nautilus_trader.adapters.interactive_brokers.config import SymbologyMethod
+from nautilus_trader.adapters.interactive_brokers.config import IBMarketDataTypeEnum, SymbologyMethod
 from nautilus_trader.config import LiveDataEngineConfig, LoggingConfig, TradingNodeConfig
 from nautilus_trader.model.identifiers import InstrumentId
 
@@ -37,7 +39,20 @@ def test_symbology_maps_to_symbology_method(symbology: str, method: SymbologyMet
 
 @pytest.mark.parametrize(("name", "value"), [("REALTIME", 1), ("FROZEN", 2), ("DELAYED", 3), ("DELAYED_FROZEN", 4)])
 def test_market_data_type_maps_to_ibapi_enum_value(name: str, value: int) -> None:
+    assert getattr(IBMarketDataTypeEnum, name) == value  # the compiler's table is ibapi's
     assert compiled(data={"market_data_type": name}).data_client.market_data_type == value
+
+
+def test_compiler_imports_neither_nautilus_nor_ibapi() -> None:
+    # `ibrun run` plans the spec in a forked child while the parent imports nautilus: planning
+    # must not import it (a test in a fresh interpreter, as this one has nautilus loaded).
+    code = (
+        "import sys; from runner.compiler import plan_node; from runner.model import Spec;"
+        "plan_node(Spec.model_validate({'version': 1, 'exec': {}}));"
+        "print(sorted(m for m in sys.modules if m.startswith(('nautilus_trader', 'ibapi'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_load_ids_become_a_frozenset_of_instrument_ids() -> None:
@@ -284,3 +299,15 @@ def test_compiling_does_not_read_the_environment(monkeypatch: pytest.MonkeyPatch
     after = compile_spec(spec)
     assert after.node.json() == before
     assert after.exec_client.account_id is None
+
+
+def test_a_pickled_plan_assembles_to_the_same_configs() -> None:
+    import pickle
+
+    from runner.compiler import assemble, plan_node
+
+    spec = Spec.model_validate({"version": 1, "exec": {"account_id": "DU1"}, "instruments": {"load_ids": ["SPY.ARCA"]}})
+    plan = pickle.loads(pickle.dumps(plan_node(spec)))
+    compiled_again = assemble(plan, Endpoint("127.0.0.1", 4555))
+    assert compiled_again == compile_spec(spec, Endpoint("127.0.0.1", 4555))
+    assert compiled_again.data_client.instrument_provider is compiled_again.exec_client.instrument_provider
