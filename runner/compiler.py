@@ -15,28 +15,20 @@ timeouts), so nautilus' own defaults stay in force for everything else.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from runner.build import Build, frozenset_of, materialize
 from runner.model import Spec
 from runner.model.clients import DataClient, ExecClient, Routing
-from runner.model.gateway import Endpoint, Gateway
+from runner.model.gateway import Gateway
 from runner.model.instruments import Contract, Instruments
 from runner.model.node import Component, DataEngine, Logging, Node, Timeouts
+from runner.nodeplan import CLIENT_KEY, CompiledSpec, Endpoint, NodePlan, assemble
 
 if TYPE_CHECKING:
-    from nautilus_trader.adapters.interactive_brokers.config import (
-        InteractiveBrokersDataClientConfig,
-        InteractiveBrokersExecClientConfig,
-        InteractiveBrokersInstrumentProviderConfig,
-    )
-    from nautilus_trader.live.config import TradingNodeConfig
+    from nautilus_trader.adapters.interactive_brokers.config import InteractiveBrokersInstrumentProviderConfig
 
 __all__ = ["CLIENT_KEY", "CompiledSpec", "Endpoint", "NodePlan", "assemble", "compile_spec", "default_endpoint"]
-
-# Key of the IB data/exec client in TradingNodeConfig (nautilus' `IB` constant; a test keeps them equal).
-CLIENT_KEY: str = "INTERACTIVE_BROKERS"
 
 _IB_CONFIG = "nautilus_trader.adapters.interactive_brokers.config"
 PROVIDER_CONFIG = f"{_IB_CONFIG}:InteractiveBrokersInstrumentProviderConfig"
@@ -85,28 +77,6 @@ _CONTRACT_OPTIONAL = (
 )
 
 
-@dataclass(frozen=True)
-class NodePlan:
-    """A spec's nautilus configs, described; the clients get the provider and address in `assemble`."""
-
-    provider: Build
-    data_client: Build
-    exec_client: Build | None
-    node: Build
-    endpoint: Endpoint
-    """The declared gateway address (a placeholder for docker/simulated gateways)."""
-
-
-@dataclass(frozen=True)
-class CompiledSpec:
-    """The nautilus configs of one spec; both clients share the one provider config object."""
-
-    instrument_provider: InteractiveBrokersInstrumentProviderConfig
-    data_client: InteractiveBrokersDataClientConfig
-    exec_client: InteractiveBrokersExecClientConfig | None
-    node: TradingNodeConfig
-
-
 def default_endpoint(gateway: Gateway) -> Endpoint:
     """The declared host and port (or IB's default port for app + trading mode).
 
@@ -129,22 +99,6 @@ def plan_node(spec: Spec) -> NodePlan:
         node=plan_trading_node(spec.trader_id, spec.node),
         endpoint=default_endpoint(spec.gateway),
     )
-
-
-def assemble(plan: NodePlan, endpoint: Endpoint | None = None) -> CompiledSpec:
-    """Construct the configs; both clients get the one provider object and the gateway address."""
-    target = endpoint if endpoint is not None else plan.endpoint
-    provider = materialize(plan.provider)
-    shared = {"instrument_provider": provider, "ibg_host": target.host, "ibg_port": target.port}
-    data_client = materialize(plan.data_client.with_kwargs(**shared))
-    exec_client = materialize(plan.exec_client.with_kwargs(**shared)) if plan.exec_client is not None else None
-    node = materialize(
-        plan.node.with_kwargs(
-            data_clients={CLIENT_KEY: data_client},
-            exec_clients={CLIENT_KEY: exec_client} if exec_client is not None else {},
-        )
-    )
-    return CompiledSpec(provider, data_client, exec_client, node)
 
 
 def compile_instrument_provider(instruments: Instruments) -> InteractiveBrokersInstrumentProviderConfig:

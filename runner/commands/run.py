@@ -69,17 +69,21 @@ def run_command(
 
 
 def _run(spec, duration, dry_run, confirm_live, sets, env_file, no_status):  # type: ignore[no-untyped-def]
-    from runner.launch import RunOptions, run_spec
-    from runner.pipeline import load_spec
+    from runner.launch.plan import RunOptions
+    from runner.launch.prepare import Preparation, warm_up
+    from runner.launch.run import run_plan
 
-    loaded = load_spec(spec, load_options(sets, env_file))
     options = RunOptions(
         duration=duration,
         dry_run=dry_run,
         confirm_live=confirm_live,
         status="off" if no_status else "auto",
     )
-    return run_spec(loaded, options)
+    # The spec is loaded, validated and compiled in a child while this process imports nautilus.
+    with Preparation(spec, load_options(sets, env_file), options) as preparation:
+        warm_up(preparation)
+        plan = preparation.result()
+    return run_plan(plan, options)
 
 
 def main(argv: list[str] | None = None) -> int:

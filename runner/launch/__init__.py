@@ -9,7 +9,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_LAZY = {"RunOptions": "runner.launch.run", "run_spec": "runner.launch.run", "RunSummary": "runner.launch.summary"}
+_LAZY = {
+    "RunOptions": "runner.launch.plan",
+    "run_plan": "runner.launch.run",
+    "run_spec": "runner.launch.run",
+    "RunSummary": "runner.launch.summary",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -6,11 +6,25 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.errors import GatewayStartFailed, IbrunError
-from runner.model import Spec
-from runner.model.gateway import Endpoint, SimulatedGateway
+from runner.nodeplan import Endpoint
+
+if TYPE_CHECKING:
+    from runner.launch.plan import LaunchPlan
+    from runner.model import Spec
+    from runner.model.gateway import SimulatedGateway
+
+
+@contextlib.contextmanager
+def plan_endpoint(plan: LaunchPlan) -> Iterator[Endpoint]:
+    """The declared endpoint of an existing gateway, or the one ibrun starts (and stops) for the plan."""
+    if plan.loaded is None:
+        yield plan.node.endpoint
+        return
+    with gateway_endpoint(plan.loaded.spec, plan.loaded.base_dir, plan.loaded.path) as endpoint:
+        yield endpoint
 
 
 @contextlib.contextmanager

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from runner.errors import ImportFailed
-from runner.model import Spec
-from runner.model.node import Component
+from runner.launch.plan import ComponentRef
 
 
 def extend_sys_path(base_dir: Path) -> None:
@@ -19,13 +18,11 @@ def extend_sys_path(base_dir: Path) -> None:
             sys.path.insert(0, text)
 
 
-def check_components(spec: Spec) -> None:
+def check_components(components: tuple[ComponentRef, ...]) -> None:
     """Import each `module:Class` of node.strategies/actors; raise ImportFailed on the first miss."""
-    for kind, components in (("strategy", spec.node.strategies), ("actor", spec.node.actors)):
-        for index, component in enumerate(components):
-            where = f"node.{'strategies' if kind == 'strategy' else 'actors'}[{index}]"
-            _resolve(component.path, f"{where}.path", kind)
-            _resolve_config(component, where, kind)
+    for component in components:
+        _resolve(component.path, f"{component.where}.path", component.kind)
+        _resolve(component.config_path, f"{component.where}.config_path", f"{component.kind} config")
 
 
 def _resolve(path: str, where: str, kind: str) -> type:
@@ -46,7 +43,3 @@ def _resolve(path: str, where: str, kind: str) -> type:
         raise ImportFailed(
             f"{where}: module {module_name!r} ({getattr(module, '__file__', '?')}) has no {kind} class {attr!r}"
         ) from error
-
-
-def _resolve_config(component: Component, where: str, kind: str) -> None:
-    _resolve(component.resolved_config_path, f"{where}.config_path", f"{kind} config")

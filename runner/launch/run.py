@@ -1,65 +1,61 @@
-"""`run_spec`: interlock → gateway → preflight → compile → node → supervise → stop → summary."""
+"""`run_plan`: components → gateway → preflight → assemble → node → supervise → stop → summary."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from runner.errors import LiveNotConfirmed
 from runner.launch import signals
-from runner.launch.gateway import gateway_endpoint
-from runner.launch.imports import check_components, extend_sys_path
-from runner.launch.interlock import check_live
-from runner.launch.preflight import preflight
+from runner.launch.plan import LaunchPlan, RunOptions
 from runner.launch.summary import RunSummary
-from runner.pipeline import LoadedSpec
+from runner.nodeplan import assemble
 
-# nautilus (seconds to import) is imported lazily, inside the functions that need it: the
-# interlock, a missing module or an unreachable gateway are reported before paying for it.
+if TYPE_CHECKING:
+    from runner.pipeline import LoadedSpec
+
+__all__ = ["RunOptions", "run_plan", "run_spec"]
+
+# nautilus (seconds to import) is imported lazily, inside the functions that need it; `ibrun run`
+# imports it in advance while a child process prepares the plan (runner.launch.prepare).
 # (Not in a warm-up thread: concurrent imports of nautilus' Cython modules fail.)
 
 
-@dataclass(frozen=True)
-class RunOptions:
-    duration: float | None = None
-    """Stop after this many seconds of RUNNING (None: until a signal or the node stops)."""
-    dry_run: bool = False
-    confirm_live: bool = False
-    status: Literal["auto", "live", "lines", "off"] = "auto"
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-
-
 def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
-    """Run (or, with ``dry_run``, only build) the spec's TradingNode; see the module docstring."""
-    spec = loaded.spec
-    if not options.dry_run:  # a dry run connects nothing, so it cannot trade
-        check_live(spec, confirm_live=options.confirm_live, environ=options.environ)
-    extend_sys_path(loaded.base_dir)
-    check_components(spec)
-    if options.dry_run:
-        return _dry_run(loaded, _plan(loaded), options)
-    with gateway_endpoint(spec, loaded.base_dir, loaded.path) as endpoint:
-        preflight(spec, endpoint.host, endpoint.port, options.environ)
-        planned = _plan(loaded)
-        from runner.compiler import compile_spec
+    """Prepare and run a loaded spec in this process (`ibrun run` prepares in a child instead)."""
+    from runner.launch.prepare import prepare
 
-        compiled = compile_spec(spec, endpoint)
+    return run_plan(prepare(loaded, options), options)
+
+
+def run_plan(plan: LaunchPlan, options: RunOptions) -> RunSummary:
+    """Run (or, with ``dry_run``, only build) the plan's TradingNode."""
+    from runner.launch.gateway import plan_endpoint
+    from runner.launch.imports import check_components, extend_sys_path
+
+    extend_sys_path(plan.base_dir)
+    check_components(plan.components)
+    if options.dry_run:
+        return _dry_run(plan, _subscriptions(plan))
+    with plan_endpoint(plan) as endpoint:
+        if not plan.probed:
+            from runner.launch.preflight import preflight
+
+            preflight(plan, endpoint.host, endpoint.port, options.environ)
+        planned = _subscriptions(plan)
+        compiled = assemble(plan.node, endpoint)
         summary = RunSummary(
-            trader_id=spec.trader_id,
-            gateway=f"{spec.gateway.kind} gateway {endpoint}",
+            trader_id=plan.trader_id,
+            gateway=f"{plan.gateway_kind} gateway {endpoint}",
             has_exec=compiled.exec_client is not None,
         )
-        return _run_node(loaded, compiled.node, planned, summary, options)
+        return _run_node(plan, compiled.node, planned, summary, options)
 
 
-def _plan(loaded: LoadedSpec) -> list[Any]:
+def _subscriptions(plan: LaunchPlan) -> list[Any]:
     from runner.launch.subscriber import plan_subscriptions
 
-    return plan_subscriptions(loaded.spec.data.subscriptions, loaded.path)
+    return plan_subscriptions(plan.subscriptions, plan.spec_path)
 
 
 def display_mode(options: RunOptions) -> str:
@@ -69,7 +65,7 @@ def display_mode(options: RunOptions) -> str:
 
 
 def _run_node(
-    loaded: LoadedSpec,
+    plan: LaunchPlan,
     config: Any,
     planned: list[Any],
     summary: RunSummary,
@@ -83,7 +79,6 @@ def _run_node(
     mode = display_mode(options)
     if mode == "live":
         config = quiet_console(config)
-    spec = loaded.spec
     display = StatusDisplay(mode)
     holder: dict[str, Any] = {}
 
@@ -99,11 +94,11 @@ def _run_node(
             actor,
             summary,
             duration=options.duration,
-            expected_ids=list(spec.instruments.load_ids),
-            mic_venues=spec.instruments.convert_exchange_to_mic_venue,
+            expected_ids=list(plan.expected_ids),
+            mic_venues=plan.mic_venues,
             display=display,
             tap=tap,
-            symbology=spec.instruments.symbology,
+            symbology=plan.symbology,
         )
         return await supervisor.run()  # installs its loop signal handlers first
 
@@ -137,24 +132,19 @@ def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any
     loop.default_exception_handler(context)
 
 
-def _dry_run(loaded: LoadedSpec, planned: list[Any], options: RunOptions) -> RunSummary:
-    from runner.compiler import compile_spec, default_endpoint
+def _dry_run(plan: LaunchPlan, planned: list[Any]) -> RunSummary:
     from runner.launch.node import build_node, cancel_new_tasks, component_names
 
-    spec = loaded.spec
-    compiled = compile_spec(spec, None)
-    where = str(default_endpoint(spec.gateway)) if spec.gateway.kind == "existing" else "(started at run time)"
+    compiled = assemble(plan.node)
+    where = str(plan.node.endpoint) if plan.gateway_kind == "existing" else "(started at run time)"
     summary = RunSummary(
-        trader_id=spec.trader_id,
-        gateway=f"{spec.gateway.kind} gateway {where}",
+        trader_id=plan.trader_id,
+        gateway=f"{plan.gateway_kind} gateway {where}",
         dry_run=True,
         stop_reason="dry run",
         has_exec=compiled.exec_client is not None,
     )
-    try:
-        check_live(spec, confirm_live=options.confirm_live, environ=options.environ)
-    except LiveNotConfirmed:
-        summary.notes.append("live trading: a real run needs --confirm-live")
+    summary.notes.extend(plan.notes)
     holder: dict[str, Any] = {}
 
     async def main() -> RunSummary:

@@ -18,8 +18,8 @@ from nautilus_trader.model.enums import BookType
 from nautilus_trader.model.identifiers import InstrumentId
 
 from runner.errors import Location, SpecInvalid, SpecIssue
+from runner.launch.plan import SubscriptionRef
 from runner.launch.stats import Counters, InstrumentStats
-from runner.model.clients import Subscription
 
 MONITOR_ID = "IBRUN-SUBSCRIBER"
 
@@ -33,11 +33,11 @@ class PlannedSubscription:
     depth: int
 
 
-def plan_subscriptions(subscriptions: list[Subscription], spec_path: Path) -> list[PlannedSubscription]:
+def plan_subscriptions(subscriptions: tuple[SubscriptionRef, ...], spec_path: Path) -> list[PlannedSubscription]:
     """Parse instrument ids and bar specs up front (an invalid one is a spec error, not a crash)."""
     planned, issues = [], []
-    for index, sub in enumerate(subscriptions):
-        where = f"data.subscriptions[{index}]"
+    for sub in subscriptions:
+        where = sub.where
         try:
             instrument_id = InstrumentId.from_str(sub.instrument)
         except ValueError as error:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
@@ -21,17 +20,6 @@ LIVE_PORTS = frozenset({7496, 4001})
 # Pinned, existing tag of gnzsnz/ib-gateway (nautilus issue #1889: a default tag that did not
 # exist). Override with `gateway.docker.image`.
 DEFAULT_GATEWAY_IMAGE = "ghcr.io/gnzsnz/ib-gateway:10.30.1t"
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where the IB clients connect: an existing gateway, or the one ibrun started."""
-
-    host: str
-    port: int
-
-    def __str__(self) -> str:
-        return f"{self.host}:{self.port}"
 
 
 class SecretRef(Frozen):
