@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 import sys
 import threading
 import traceback
@@ -16,20 +15,8 @@ from typing import Any
 import click
 
 from runner import __version__
-from runner.errors import ExitCode, IbrunError, SpecInvalid
-
-# command name → "module:attribute" of its click command
-COMMANDS: dict[str, str] = {
-    "validate": "runner.commands.validate:validate_command",
-    "schema": "runner.commands.schema:schema_command",
-    "render": "runner.commands.render:render_command",
-    "diff": "runner.commands.render:diff_command",
-    "run": "runner.commands.run:run_command",
-    "download": "runner.commands.download:download_command",
-    "gateway": "runner.gateway.cli:gateway_group",
-    "sim": "runner.sim.cli:sim_command",
-}
-_DOWNLOAD_SECTION = re.compile(rb"^download\s*:", re.MULTILINE)
+from runner.entry import COMMANDS, is_spec_file, shorthand_command
+from runner.errors import ExitCode, IbrunError, user_message
 
 
 class LazyGroup(click.Group):
@@ -46,21 +33,9 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module_name), attribute)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, Any, list[str]]:
-        if args and args[0] not in COMMANDS and _is_spec_file(args[0]):
-            args = [_shorthand_command(args[0]), *args]
+        if args and args[0] not in COMMANDS and is_spec_file(args[0]):
+            args = [shorthand_command(args[0]), *args]
         return super().resolve_command(ctx, args)
-
-
-def _is_spec_file(argument: str) -> bool:
-    return argument.endswith((".yaml", ".yml")) or os.path.isfile(argument)
-
-
-def _shorthand_command(path: str) -> str:
-    try:
-        with open(path, "rb") as handle:
-            return "download" if _DOWNLOAD_SECTION.search(handle.read()) else "run"
-    except OSError:
-        return "run"  # `run` reports the missing file properly
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,8 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     except IbrunError as exc:
         if show_traceback:
             traceback.print_exc()
-        # Spec problems print like `ibrun validate` (one `file:line:col: $.path: message` each).
-        click.echo(str(exc) if isinstance(exc, SpecInvalid) else f"error: {exc}", err=True)
+        click.echo(user_message(exc), err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(ExitCode.INTERRUPTED)
@@ -112,8 +86,11 @@ def main(argv: list[str] | None = None) -> None:
 
 def _install_signal_handlers() -> None:
     # From the first instruction on, SIGTERM behaves like Ctrl-C (KeyboardInterrupt → exit 130
-    # after the `with` blocks stopped whatever was started), whatever phase ibrun is in.
-    if threading.current_thread() is threading.main_thread():
+    # after the `with` blocks stopped whatever was started), whatever phase ibrun is in. (Not in
+    # `ibrun run`'s preparing child: a signal just ends it, and the parent reports.)
+    from runner.launch.handoff import in_child
+
+    if threading.current_thread() is threading.main_thread() and not in_child():
         from runner.launch import signals
 
         signals.install()

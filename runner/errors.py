@@ -139,3 +139,8 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.DOWNLOAD_FAILED: "a historical download failed",
     ExitCode.INTERRUPTED: "interrupted by SIGINT/SIGTERM (stopped cleanly)",
 }
+
+
+def user_message(error: IbrunError) -> str:
+    """How the CLI prints an error: spec problems like `ibrun validate`, the rest as `error: …`."""
+    return str(error) if isinstance(error, SpecInvalid) else f"error: {error}"

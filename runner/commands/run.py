@@ -7,13 +7,13 @@ and exits with ``err.exit_code``. ``python -m runner.commands.run`` runs the com
 from __future__ import annotations
 
 import sys
-import traceback
 from pathlib import Path
 
 import click
 
 from runner.commands.common import load_options, spec_options
-from runner.errors import ExitCode, IbrunError, Interrupted, NodeFailed
+from runner.errors import ExitCode, IbrunError, Interrupted
+from runner.launch import signals
 
 _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -46,32 +46,10 @@ def run_command(
     no_status: bool,
 ) -> None:
     """Run SPEC's TradingNode until Ctrl-C/SIGTERM (or --duration), then print a summary."""
-    from runner.launch import signals
-
-    signals.install()
-    try:
-        summary = _run(spec, duration, dry_run, confirm_live, sets, env_file, no_status)
-    except KeyboardInterrupt:
-        raise Interrupted(f"interrupted by {signals.last()} before the node ran; nothing left running") from None
-    except IbrunError as error:
-        if show_traceback:
-            traceback.print_exception(error)
-        raise
-    except Exception as error:
-        if show_traceback:
-            raise
-        raise NodeFailed(f"unexpected {type(error).__name__}: {error} (rerun with --traceback for details)") from error
-    from runner.launch.status import print_summary
-
-    print_summary(summary)
-    if summary.interrupted:
-        raise Interrupted(f"stopped by {summary.stop_reason.removeprefix('signal ')}; node stopped cleanly")
-
-
-def _run(spec, duration, dry_run, confirm_live, sets, env_file, no_status):  # type: ignore[no-untyped-def]
+    from runner.launch import handoff
     from runner.launch.plan import RunOptions
-    from runner.launch.prepare import Preparation, warm_up
-    from runner.launch.run import run_plan
+    from runner.launch.prepare import prepare_file
+    from runner.launch.run import execute
 
     options = RunOptions(
         duration=duration,
@@ -79,17 +57,17 @@ def _run(spec, duration, dry_run, confirm_live, sets, env_file, no_status):  # t
         confirm_live=confirm_live,
         status="off" if no_status else "auto",
     )
-    # The spec is loaded, validated and compiled in a child while this process imports nautilus.
-    with Preparation(spec, load_options(sets, env_file), options) as preparation:
-        warm_up(preparation)
-        plan = preparation.result()
-    return run_plan(plan, options)
+    try:
+        plan = prepare_file(spec, load_options(sets, env_file), options)
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted by {signals.last()} before the node ran; nothing left running") from None
+    if handoff.in_child():  # `ibrun run` via runner.entry: the parent process runs the node
+        handoff.send_plan(plan, options, show_traceback)
+    execute(plan, options, show_traceback)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Stand-alone entry (`python -m runner.commands.run SPEC ...`), same contract as the CLI."""
-    from runner.launch import signals
-
     signals.install()
     try:
         run_command.main(args=argv, prog_name="ibrun run", standalone_mode=False)

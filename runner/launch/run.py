@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import traceback
 from typing import TYPE_CHECKING, Any
 
+from runner.errors import IbrunError, Interrupted, NodeFailed
 from runner.launch import signals
 from runner.launch.plan import LaunchPlan, RunOptions
 from runner.launch.summary import RunSummary
@@ -14,15 +16,37 @@ from runner.nodeplan import assemble
 if TYPE_CHECKING:
     from runner.pipeline import LoadedSpec
 
-__all__ = ["RunOptions", "run_plan", "run_spec"]
+__all__ = ["RunOptions", "execute", "run_plan", "run_spec"]
 
 # nautilus (seconds to import) is imported lazily, inside the functions that need it; `ibrun run`
-# imports it in advance while a child process prepares the plan (runner.launch.prepare).
+# imports it in advance while a child process prepares the plan (runner.entry).
 # (Not in a warm-up thread: concurrent imports of nautilus' Cython modules fail.)
 
 
+def execute(plan: LaunchPlan, options: RunOptions, show_traceback: bool = False) -> RunSummary:
+    """`run_plan`, its failures as IbrunErrors, then the summary; raises Interrupted after a signal."""
+    from runner.launch.status import print_summary
+
+    try:
+        summary = run_plan(plan, options)
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted by {signals.last()} before the node ran; nothing left running") from None
+    except IbrunError as error:
+        if show_traceback:
+            traceback.print_exception(error)
+        raise
+    except Exception as error:
+        if show_traceback:
+            raise
+        raise NodeFailed(f"unexpected {type(error).__name__}: {error} (rerun with --traceback for details)") from error
+    print_summary(summary)
+    if summary.interrupted:
+        raise Interrupted(f"stopped by {summary.stop_reason.removeprefix('signal ')}; node stopped cleanly")
+    return summary
+
+
 def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
-    """Prepare and run a loaded spec in this process (`ibrun run` prepares in a child instead)."""
+    """Prepare and run a loaded spec in this process."""
     from runner.launch.prepare import prepare
 
     return run_plan(prepare(loaded, options), options)

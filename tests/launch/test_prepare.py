@@ -1,22 +1,14 @@
-"""`ibrun run` prepares the spec in a forked child: the same plan and errors as in-process, the
-child always reaped, and the parent process free of pydantic and the validator."""
+"""`ibrun run` prepares the spec in a forked child (runner.entry, runner.launch.handoff): the
+same plan and errors as in-process, the child always reaped, and the process that runs the node
+free of pydantic and the validator."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
-from runner.errors import LiveNotConfirmed, NodeFailed, SpecInvalid
-from runner.launch import prepare as prepare_module
-from runner.launch.plan import RunOptions
-from runner.launch.prepare import Preparation, prepare
-from runner.options import LoadOptions
-from runner.pipeline import load_spec
 from tests.launch.helpers import REPO
 
 SPEC = """\
@@ -34,7 +26,7 @@ node:
     - path: examples.strategies.demo:DemoStrategy
       config: {instrument_id: SPY.ARCA}
 """
-DRY = RunOptions(dry_run=True, environ={})
+IBRUN = str(Path(sys.executable).parent / "ibrun")
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -43,52 +35,92 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def in_child(path: Path, options: RunOptions = DRY) -> object:
-    with Preparation(path, LoadOptions(environ={}), options) as preparation:
-        return preparation.result()
+def fresh(code: str) -> str:
+    """Run ``code`` in a new interpreter: fork from a single-threaded process, as `ibrun` does
+    (pytest's process has threads by now, and forking those can deadlock the child)."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.strip()
 
 
 def test_the_childs_plan_equals_the_in_process_plan(tmp_path: Path) -> None:
     path = write(tmp_path, SPEC)
-    plan = in_child(path)
-    assert plan == prepare(load_spec(path, LoadOptions(environ={})), DRY)
-    assert plan.probes[0].fields == "data.client_id and exec.client_id"
-    assert plan.subscriptions[0].bars == ("1-MINUTE-LAST",)
-    assert plan.components[0].config_path == "examples.strategies.demo:DemoStrategyConfig"
+    out = fresh(
+        f"""
+        from pathlib import Path
+        from runner.launch.handoff import Handoff, send_plan
+        from runner.launch.plan import RunOptions
+        from runner.launch.prepare import prepare_file
+        from runner.options import LoadOptions
+
+        options = RunOptions(dry_run=True, environ={{}})
+        plan = lambda: prepare_file(Path({str(path)!r}), LoadOptions(environ={{}}), options)
+        with Handoff(lambda: send_plan(plan(), options, False)) as handoff:
+            kind, (handed, _options, _traceback) = handoff.result()
+        assert kind == "plan"
+        assert handed == plan(), "the pickled plan differs from the one made in process"
+        assert handed.probes[0].fields == "data.client_id and exec.client_id"
+        assert handed.subscriptions[0].bars == ("1-MINUTE-LAST",)
+        assert handed.components[0].config_path == "examples.strategies.demo:DemoStrategyConfig"
+        print("ok")
+        """
+    )
+    assert out == "ok"
 
 
-def test_an_invalid_spec_raises_the_same_issues_in_the_parent(tmp_path: Path) -> None:
-    path = write(tmp_path, SPEC.replace("client_id: 7\n  subscriptions", "client_id: seven\n  subscriptions"))
-    with pytest.raises(SpecInvalid) as expected:
-        load_spec(path, LoadOptions(environ={}))
-    with pytest.raises(SpecInvalid) as raised:
-        in_child(path)
-    assert raised.value.issues == expected.value.issues
-    assert f"{path}:6:" in str(raised.value)
+def test_a_child_that_exits_early_answers_its_exit_code() -> None:
+    out = fresh(
+        """
+        import sys
+        from runner.launch.handoff import Handoff
+        with Handoff(lambda: sys.exit(3)) as handoff:
+            while not handoff.exited_early():
+                pass
+            print(handoff.result())
+        """
+    )
+    assert out == "('exit', 3)"
 
 
-def test_the_live_interlock_refuses_in_the_child(tmp_path: Path) -> None:
-    path = write(tmp_path, SPEC.replace("port: 4999", "port: 7496"))
-    with pytest.raises(LiveNotConfirmed, match="--confirm-live"):
-        in_child(path, RunOptions(environ={}))
-    assert in_child(path).notes == ("live trading: a real run needs --confirm-live",)  # a dry run only notes it
+def test_a_child_killed_before_answering_reports_its_signal() -> None:
+    out = fresh(
+        """
+        import os
+        from runner.launch.handoff import Handoff
+        with Handoff(lambda: os.kill(os.getpid(), 9)) as handoff:
+            print(handoff.result())
+        """
+    )
+    assert out == "('exit', 137)"
 
 
-def test_a_crash_in_the_child_is_reported_with_its_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*_args: object) -> None:
-        raise RuntimeError("boom")
+def test_the_child_is_reaped_even_when_its_answer_is_never_read() -> None:
+    out = fresh(
+        """
+        import os, time
+        from runner.launch.handoff import Handoff
+        with Handoff(lambda: time.sleep(30)) as handoff:
+            pid = handoff._pid
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            print("reaped")
+        """
+    )
+    assert out == "reaped"
 
-    monkeypatch.setattr(prepare_module, "prepare_file", broken)  # the forked child inherits it
-    with pytest.raises(NodeFailed, match="RuntimeError: boom") as raised:
-        in_child(write(tmp_path, SPEC))
-    assert "Traceback" in "".join(raised.value.__notes__)
 
-
-def test_the_child_is_reaped_even_when_its_answer_is_never_read(tmp_path: Path) -> None:
-    with Preparation(write(tmp_path, SPEC), LoadOptions(environ={}), DRY) as preparation:
-        pid = preparation._pid
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
+def test_live_interlock_and_spec_errors_are_reported_by_the_cli_with_their_exit_codes(tmp_path: Path) -> None:
+    live = write(tmp_path, SPEC.replace("port: 4999", "port: 7496"))
+    result = subprocess.run([IBRUN, "run", str(live)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.count("--confirm-live") == 1  # reported once, by one of the two processes
+    bad = write(tmp_path, SPEC.replace("client_id: 7\n  subscriptions", "client_id: seven\n  subscriptions"))
+    result = subprocess.run([IBRUN, str(bad)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert f"{bad}:6:" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_the_run_process_imports_neither_pydantic_nor_the_validator(tmp_path: Path) -> None:
@@ -96,10 +128,9 @@ def test_the_run_process_imports_neither_pydantic_nor_the_validator(tmp_path: Pa
     code = textwrap.dedent(
         f"""
         import sys
-        from runner.cli import main
-        sys.argv[1:] = ["run", {str(path)!r}, "--dry-run", "--set", "node.logging.level=ERROR"]
+        from runner.entry import main
         try:
-            main()
+            main(["run", {str(path)!r}, "--dry-run", "--set", "node.logging.level=ERROR"])
         except SystemExit as exit:
             assert exit.code in (0, None), exit.code
         prefixes = ("pydantic", "runner.model", "runner.pipeline", "runner.validation", "runner.loading", "yaml")

@@ -1,0 +1,112 @@
+"""`ibrun`'s console entry: picks the command before anything heavy is imported.
+
+Running a node spends ≈ 1 s importing nautilus, and loading + validating the spec (pydantic,
+click, the loader) would add ≈ 0.4 s before it. So when the arguments ask to run a spec, this
+process starts importing nautilus at once while a forked child runs the ordinary CLI up to the
+launch plan (`runner.launch.handoff`); the node then runs here. Every other invocation — and any
+run whose arguments this quick look does not recognise — goes straight to `runner.cli`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+import traceback
+from collections.abc import Sequence
+
+# command name → "module:attribute" of its click command
+COMMANDS: dict[str, str] = {
+    "validate": "runner.commands.validate:validate_command",
+    "schema": "runner.commands.schema:schema_command",
+    "render": "runner.commands.render:render_command",
+    "diff": "runner.commands.render:diff_command",
+    "run": "runner.commands.run:run_command",
+    "download": "runner.commands.download:download_command",
+    "gateway": "runner.gateway.cli:gateway_group",
+    "sim": "runner.sim.cli:sim_command",
+}
+_DOWNLOAD_SECTION = re.compile(rb"^download\s*:", re.MULTILINE)
+
+# What the node needs, in import order; between two, the parent looks for the child's answer.
+WARM_IMPORTS = (
+    "nautilus_trader.model.identifiers",
+    "nautilus_trader.config",
+    "nautilus_trader.live.node",
+    "nautilus_trader.adapters.interactive_brokers.factories",
+    "runner.launch.run",
+    "runner.launch.subscriber",
+    "runner.launch.supervise",
+)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if hasattr(os, "fork") and runs_a_node(args):
+        _run_in_two_processes(args)
+    from runner.cli import main as cli_main
+
+    cli_main(args)
+
+
+def runs_a_node(args: list[str]) -> bool:
+    """`ibrun run …` or `ibrun SPEC …` where SPEC is not a download spec."""
+    if not args or args[0].startswith("-"):
+        return False
+    if args[0] in COMMANDS:
+        return args[0] == "run"
+    return is_spec_file(args[0]) and shorthand_command(args[0]) == "run"
+
+
+def is_spec_file(argument: str) -> bool:
+    return argument.endswith((".yaml", ".yml")) or os.path.isfile(argument)
+
+
+def shorthand_command(path: str) -> str:
+    """What `ibrun SPEC` means for this file: `download` for a download spec, else `run`."""
+    try:
+        with open(path, "rb") as handle:
+            return "download" if _DOWNLOAD_SECTION.search(handle.read()) else "run"
+    except OSError:
+        return "run"  # `run` reports the missing file properly
+
+
+def _run_in_two_processes(args: list[str]) -> None:
+    from runner.errors import ExitCode, IbrunError, Interrupted, user_message
+    from runner.launch import signals
+    from runner.launch.handoff import Handoff
+
+    signals.install()
+    try:
+        with Handoff(lambda: _cli(args)) as handoff:
+            for module in WARM_IMPORTS:
+                if handoff.exited_early():
+                    break
+                importlib.import_module(module)
+            kind, value = handoff.result()
+    except KeyboardInterrupt:
+        interrupted = Interrupted(f"interrupted by {signals.last()} before the node ran; nothing left running")
+        print(user_message(interrupted), file=sys.stderr)
+        sys.exit(ExitCode.INTERRUPTED)
+    if kind == "exit":
+        sys.exit(value)  # the child's CLI printed what it had to say
+    plan, options, show_traceback = value
+    from runner.launch.run import execute
+
+    try:
+        execute(plan, options, show_traceback)
+    except IbrunError as error:
+        if show_traceback:
+            traceback.print_exc()
+        print(user_message(error), file=sys.stderr)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(ExitCode.INTERRUPTED)
+    sys.exit(0)
+
+
+def _cli(args: list[str]) -> None:
+    from runner.cli import main as cli_main
+
+    cli_main(args)
