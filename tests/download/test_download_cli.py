@@ -100,7 +100,7 @@ def test_sigint_leaves_a_consistent_catalog_and_resumes(write_spec, tmp_path: Pa
     spec = _slow_spec(write_spec, catalog)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-c", "from runner.cli import main; main()", "download", str(spec)],
+        [sys.executable, "-c", "from runner.entry import main; main()", "download", str(spec)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
