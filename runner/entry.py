@@ -31,6 +31,7 @@ _DOWNLOAD_SECTION = re.compile(rb"^download\s*:", re.MULTILINE)
 
 # What the node needs, in import order; between two, the parent looks for the child's answer.
 WARM_IMPORTS = (
+    "pandas",  # a third of the time, and a first early point to see a spec error
     "nautilus_trader.model.identifiers",
     "nautilus_trader.config",
     "nautilus_trader.live.node",
@@ -51,8 +52,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def runs_a_node(args: list[str]) -> bool:
-    """`ibrun run …` or `ibrun SPEC …` where SPEC is not a download spec."""
-    if not args or args[0].startswith("-"):
+    """`ibrun run …` or `ibrun SPEC …` where SPEC is not a download spec (and no help asked)."""
+    if not args or args[0].startswith("-") or "--help" in args or "-h" in args:
         return False
     if args[0] in COMMANDS:
         return args[0] == "run"
