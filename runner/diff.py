@@ -98,7 +98,9 @@ def format_change(change: Change) -> str:
 
 
 def _market_data_type(value: Any) -> str:
-    names = {1: "REALTIME", 2: "FROZEN", 3: "DELAYED", 4: "DELAYED_FROZEN"}
+    from runner.compiler import MARKET_DATA_TYPES
+
+    names = {number: name for name, number in MARKET_DATA_TYPES.items()}
     return names.get(value, str(value))
 
 

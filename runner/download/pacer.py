@@ -15,14 +15,16 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
+from runner import ib_pacing
+
 
 @dataclass(frozen=True)
 class PacingRules:
-    max_requests: int = 60
-    window_s: float = 600.0
-    identical_within_s: float = 15.0
-    per_contract_max: int = 6
-    per_contract_window_s: float = 2.0
+    max_requests: int = ib_pacing.MAX_REQUESTS
+    window_s: float = ib_pacing.WINDOW_SECONDS
+    identical_within_s: float = ib_pacing.IDENTICAL_COOLDOWN_SECONDS
+    per_contract_max: int = ib_pacing.PER_CONTRACT_MAX
+    per_contract_window_s: float = ib_pacing.PER_CONTRACT_WINDOW_SECONDS
     margin_s: float = 0.5
     """Slack added to every computed wait (our send time vs the gateway's receive time)."""
     backoff_cap_s: float = 60.0

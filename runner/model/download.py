@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from runner import ib_pacing
 from runner.model.base import ClientId, Frozen, Seconds
 from runner.model.clients import MarketDataType
 
@@ -46,15 +47,15 @@ class Pacing(Frozen):
     """Historical-data pacing limits ibrun schedules its requests within (IB's rules by default;
     error 162 still triggers a backoff and retry)."""
 
-    max_requests: int = Field(60, ge=1)
+    max_requests: int = Field(ib_pacing.MAX_REQUESTS, ge=1)
     """At most this many requests ..."""
-    window_seconds: float = Field(600, gt=0)
+    window_seconds: float = Field(ib_pacing.WINDOW_SECONDS, gt=0)
     """... within this many seconds."""
-    identical_cooldown_seconds: float = Field(15, ge=0)
+    identical_cooldown_seconds: float = Field(ib_pacing.IDENTICAL_COOLDOWN_SECONDS, ge=0)
     """No identical request within this many seconds."""
-    per_contract_max: int = Field(6, ge=1)
+    per_contract_max: int = Field(ib_pacing.PER_CONTRACT_MAX, ge=1)
     """At most this many requests for one contract ..."""
-    per_contract_window_seconds: float = Field(2, gt=0)
+    per_contract_window_seconds: float = Field(ib_pacing.PER_CONTRACT_WINDOW_SECONDS, gt=0)
     """... within this many seconds."""
 
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
+from runner import ib_pacing
 from runner.model.base import FROZEN, Frozen, Port, Seconds
 
 # IB's default API ports, by application and trading mode (the guide's "Default Ports" table).
@@ -68,11 +69,11 @@ class DockerGateway(Frozen):
 class SimPacing(Frozen):
     """Historical-data pacing limits the simulator enforces with IB error 162."""
 
-    max_requests: int = Field(60, ge=1)
-    window_seconds: float = Field(600, gt=0)
-    identical_cooldown_seconds: float = Field(15, ge=0)
-    per_contract_max: int = Field(6, ge=1)
-    per_contract_window_seconds: float = Field(2, gt=0)
+    max_requests: int = Field(ib_pacing.MAX_REQUESTS, ge=1)
+    window_seconds: float = Field(ib_pacing.WINDOW_SECONDS, gt=0)
+    identical_cooldown_seconds: float = Field(ib_pacing.IDENTICAL_COOLDOWN_SECONDS, ge=0)
+    per_contract_max: int = Field(ib_pacing.PER_CONTRACT_MAX, ge=1)
+    per_contract_window_seconds: float = Field(ib_pacing.PER_CONTRACT_WINDOW_SECONDS, gt=0)
 
 
 class SimulatedGateway(Frozen):

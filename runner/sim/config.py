@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from runner import ib_pacing
+
 # Text-encoded protocol ends at 200: from 201 on IB switches message ids to raw ints and
 # payloads to protobuf. 157 is the oldest layout the encoders know about (ib_async-style
 # clients advertise v157..178).
@@ -15,11 +17,11 @@ PROTOCOL_MAX_VERSION = 200
 class PacingLimits:
     """IB's historical-data pacing rules (error 162 when violated); scale down in tests."""
 
-    max_requests: int = 60  # per window_s
-    window_s: float = 600.0
-    identical_within_s: float = 15.0  # identical request repeated within this time
-    same_contract_max: int = 6  # requests for one contract ...
-    same_contract_window_s: float = 2.0  # ... within this time
+    max_requests: int = ib_pacing.MAX_REQUESTS  # per window_s
+    window_s: float = ib_pacing.WINDOW_SECONDS
+    identical_within_s: float = ib_pacing.IDENTICAL_COOLDOWN_SECONDS  # identical request repeated within this time
+    same_contract_max: int = ib_pacing.PER_CONTRACT_MAX  # requests for one contract ...
+    same_contract_window_s: float = ib_pacing.PER_CONTRACT_WINDOW_SECONDS  # ... within this time
     enabled: bool = True
 
 
