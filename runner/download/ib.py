@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import socket
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,7 +32,8 @@ from nautilus_trader.model.instruments import Instrument
 
 from runner.download.planner import Series
 from runner.download.timeutil import from_ns
-from runner.errors import GatewayUnreachable, HandshakeTimeout
+from runner.errors import ClientIdInUse, HandshakeTimeout
+from runner.gateway.probe import probe_gateway
 
 TICKS_PER_PAGE = 1000
 
@@ -80,15 +80,13 @@ class Resolved:
         return self.instrument.id.value
 
 
-def check_reachable(host: str, port: int, timeout: float = 3.0) -> None:
+def preflight(host: str, port: int, client_id: int, timeout: float) -> None:
+    """One TWS handshake first, as `ibrun run` does: unreachable (4), handshake timeout (5) and
+    client id in use (6) become one clear error instead of the adapter's retry loop."""
     try:
-        with socket.create_connection((host, port), timeout=timeout):
-            pass
-    except OSError as exc:
-        raise GatewayUnreachable(
-            f"nothing accepts connections at {host}:{port} ({exc.strerror or exc}); is TWS/IB"
-            " Gateway running with the API enabled?"
-        ) from exc
+        probe_gateway(host, port, client_id=client_id, timeout=timeout)
+    except ClientIdInUse as error:
+        raise ClientIdInUse(f"{error} (download.client_id)") from error
 
 
 class IbSession:
@@ -103,7 +101,7 @@ class IbSession:
         provider_config: InteractiveBrokersInstrumentProviderConfig,
         request_timeout: int = 60,
     ) -> None:
-        self.host, self.port = host, port
+        self.host, self.port, self.client_id = host, port, client_id
         self.market_data_type = getattr(MarketDataTypeEnum, market_data_type)
         loop = asyncio.get_running_loop()
         clock = LiveClock()
@@ -145,7 +143,7 @@ class IbSession:
         client.process_error = process_error  # type: ignore[method-assign]
 
     async def connect(self, timeout: float) -> None:
-        check_reachable(self.host, self.port)
+        await asyncio.to_thread(preflight, self.host, self.port, self.client_id, min(timeout, 10.0))
         self.client.start()
         try:
             await self.client.wait_until_ready(int(max(1, timeout)))

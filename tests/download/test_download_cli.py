@@ -15,6 +15,7 @@ import pytest
 from runner.cli import main
 from runner.commands.download import download
 from tests.download.conftest import bars
+from tests.gateway.image import stub_tws
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +68,15 @@ def test_unreachable_gateway_exits_4(write_spec, capsys) -> None:
     spec["gateway"] = {"host": "127.0.0.1", "port": 9}  # nothing listens on discard
     code, output = run_cli(["download", str(write_spec(spec))], capsys)
     assert code == 4
-    assert "nothing accepts connections at 127.0.0.1:9" in output
+    assert "connection refused at 127.0.0.1:9" in output and "default ports" in output
+
+
+def test_client_id_in_use_exits_6(write_spec, capsys) -> None:
+    spec = base_spec()
+    spec["gateway"] = {"host": "127.0.0.1", "port": stub_tws.start_in_thread("client-id-in-use")}
+    code, output = run_cli(["download", str(write_spec(spec))], capsys)
+    assert code == 6
+    assert "client id 5" in output and "download.client_id" in output
 
 
 def test_shorthand_and_catalog_override(write_spec, capsys, tmp_path: Path) -> None:
