@@ -72,14 +72,45 @@ def test_signal_while_running_exits_130_no_orphans(tmp_path: Path, sig: signal.S
     assert wait_group_gone(proc.pid) == []
 
 
+def simulators_of(pid: int) -> list[int]:
+    return [child for child in children_of(pid) if b"runner.sim" in _cmdline(child)]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signal_while_preparing_exits_130_and_reaps_the_child(tmp_path: Path, sig: signal.Signals) -> None:
+    proc = spawn(write(tmp_path))
+    try:
+        deadline = time.monotonic() + 30
+        while not children_of(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        sent = time.monotonic()  # the preparing child runs now (or has just answered)
+        proc.send_signal(sig)
+        _out, err = proc.communicate(timeout=15)
+        elapsed = time.monotonic() - sent
+    finally:
+        kill_group(proc.pid)
+    assert proc.returncode == 130, err[-3000:]
+    assert elapsed <= 10 and "Traceback" not in err
+    assert "before the node ran" in err
+    assert wait_group_gone(proc.pid) == []
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_signal_while_starting_the_simulator(tmp_path: Path, sig: signal.Signals) -> None:
     proc = spawn(write(tmp_path))
     try:
+        # The first child is the preparing fork (same command line); wait for the simulator's.
         deadline = time.monotonic() + 60
-        while not children_of(proc.pid) and time.monotonic() < deadline:
+        while not simulators_of(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert children_of(proc.pid), "the simulator was never started"
+        assert simulators_of(proc.pid), "the simulator was never started"
         sent = time.monotonic()
         proc.send_signal(sig)
         _out, err = proc.communicate(timeout=15)
