@@ -15,6 +15,7 @@ import re
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 # command name → "module:attribute" of its click command
 COMMANDS: dict[str, str] = {
@@ -81,10 +82,7 @@ def _run_in_two_processes(args: list[str]) -> None:
     signals.install()
     try:
         with Handoff(lambda: _cli(args)) as handoff:
-            for module in WARM_IMPORTS:
-                if handoff.exited_early():
-                    break
-                importlib.import_module(module)
+            _warm_up(handoff, signals)
             kind, value = handoff.result()
     except KeyboardInterrupt:
         interrupted = Interrupted(f"interrupted by {signals.last()} before the node ran; nothing left running")
@@ -105,6 +103,18 @@ def _run_in_two_processes(args: list[str]) -> None:
     except KeyboardInterrupt:
         sys.exit(ExitCode.INTERRUPTED)
     sys.exit(0)
+
+
+def _warm_up(handoff: Any, signals: Any) -> None:
+    # Signals wait for the next step: one interrupting a C extension's import (numpy, nautilus)
+    # would surface as an unrelated ImportError. A step takes well under a second.
+    with signals.deferred() as interrupted:
+        for module in WARM_IMPORTS:
+            if interrupted() or handoff.exited_early():
+                break
+            importlib.import_module(module)
+    if interrupted():
+        raise KeyboardInterrupt
 
 
 def _cli(args: list[str]) -> None:

@@ -68,8 +68,20 @@ class Handoff:
             _, status = os.waitpid(self._pid, 0)
             self._pid = 0
             # No answer: killed (the Ctrl-C the parent got too, or the OOM killer).
-            self.answer = pickle.loads(data) if data else ("exit", _status_code(status))
+            self.answer = _loads(data) if data else ("exit", _status_code(status))
         return self.answer
+
+
+def _loads(data: bytes) -> tuple[str, Any]:
+    # Unpickling may import pydantic-core (a plan that carries the spec): not to be interrupted
+    # halfway (see `signals.deferred`); a signal that arrived meanwhile is raised right after.
+    from runner.launch import signals
+
+    with signals.deferred() as interrupted:
+        answer = pickle.loads(data)
+    if interrupted():
+        raise KeyboardInterrupt
+    return answer
 
 
 def _child(write_end: int, child_main: Callable[[], object]) -> NoReturn:

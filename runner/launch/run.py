@@ -27,6 +27,7 @@ def execute(plan: LaunchPlan, options: RunOptions, show_traceback: bool = False)
     """`run_plan`, its failures as IbrunErrors, then the summary; raises Interrupted after a signal."""
     from runner.launch.status import print_summary
 
+    signals_before = len(signals.received)
     try:
         summary = run_plan(plan, options)
     except KeyboardInterrupt:
@@ -36,6 +37,8 @@ def execute(plan: LaunchPlan, options: RunOptions, show_traceback: bool = False)
             traceback.print_exception(error)
         raise
     except Exception as error:
+        if len(signals.received) > signals_before:  # e.g. an import broken off by Ctrl-C
+            raise Interrupted(f"interrupted by {signals.last()}; nothing left running") from error
         if show_traceback:
             raise
         raise NodeFailed(f"unexpected {type(error).__name__}: {error} (rerun with --traceback for details)") from error

@@ -8,7 +8,9 @@ node runs, the supervisor's loop handlers take over (a graceful node stop first)
 
 from __future__ import annotations
 
+import contextlib
 import signal
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 received: list[str] = []
@@ -21,6 +23,28 @@ def _raise_interrupt(signum: int, _frame: FrameType | None) -> None:
 
 def _record_sigint(signum: int, frame: FrameType | None) -> None:
     _raise_interrupt(signum, frame)
+
+
+def _record_only(signum: int, _frame: FrameType | None) -> None:
+    received.append(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[Callable[[], bool]]:
+    """Inside, SIGINT/SIGTERM are only recorded; the yielded function tells whether one arrived.
+
+    For work that must not be interrupted halfway: a KeyboardInterrupt raised inside a C
+    extension's module initialisation (numpy, pydantic-core, nautilus) surfaces as an unrelated
+    ImportError. The caller checks at safe points and raises KeyboardInterrupt itself.
+    """
+    saved = current()
+    mark = len(received)
+    signal.signal(signal.SIGINT, _record_only)
+    signal.signal(signal.SIGTERM, _record_only)
+    try:
+        yield lambda: len(received) > mark
+    finally:
+        restore(saved)
 
 
 def install() -> None:
