@@ -112,7 +112,10 @@ def _warm_up(handoff: Any, signals: Any) -> None:
         for module in WARM_IMPORTS:
             if interrupted() or handoff.exited_early():
                 break
-            importlib.import_module(module)
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                break  # the node's own import raises it again, reported as a node failure (exit 11)
     if interrupted():
         raise KeyboardInterrupt
 

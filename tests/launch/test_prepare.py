@@ -141,3 +141,18 @@ def test_the_run_process_imports_neither_pydantic_nor_the_validator(tmp_path: Pa
     assert result.returncode == 0, result.stderr[-2000:]
     assert "LOADED []" in result.stdout, result.stdout[-2000:]
     assert "ibrun dry run: PREP-001" in result.stdout
+
+
+def test_a_failing_warm_import_does_not_break_the_run(tmp_path: Path) -> None:
+    path = write(tmp_path, SPEC)
+    out = fresh(
+        f"""
+        import runner.entry as entry
+        entry.WARM_IMPORTS = ("no_such_module_for_ibrun", *entry.WARM_IMPORTS)
+        try:
+            entry.main(["run", {str(path)!r}, "--dry-run", "--set", "node.logging.level=ERROR"])
+        except SystemExit as exit:
+            print("exit", exit.code)
+        """
+    )
+    assert "ibrun dry run: PREP-001" in out and out.endswith("exit 0")
