@@ -13,7 +13,6 @@ import importlib
 import os
 import re
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -75,7 +74,7 @@ def shorthand_command(path: str) -> str:
 
 
 def _run_in_two_processes(args: list[str]) -> None:
-    from runner.errors import ExitCode, IbrunError, Interrupted, user_message
+    from runner.errors import ExitCode, IbrunError, user_message
     from runner.launch import signals
     from runner.launch.handoff import Handoff
 
@@ -85,8 +84,7 @@ def _run_in_two_processes(args: list[str]) -> None:
             _warm_up(handoff, signals)
             kind, value = handoff.result()
     except KeyboardInterrupt:
-        interrupted = Interrupted(f"interrupted by {signals.last()} before the node ran; nothing left running")
-        print(user_message(interrupted), file=sys.stderr)
+        print(user_message(signals.interrupted_before_the_node()), file=sys.stderr)
         sys.exit(ExitCode.INTERRUPTED)
     if kind == "exit":
         sys.exit(value)  # the child's CLI printed what it had to say
@@ -94,10 +92,8 @@ def _run_in_two_processes(args: list[str]) -> None:
     from runner.launch.run import execute
 
     try:
-        execute(plan, options, show_traceback)
+        execute(plan, options, show_traceback)  # prints the traceback itself when asked
     except IbrunError as error:
-        if show_traceback:
-            traceback.print_exc()
         print(user_message(error), file=sys.stderr)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:

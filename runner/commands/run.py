@@ -1,7 +1,7 @@
 """`ibrun run SPEC`: launch and supervise the spec's TradingNode (runner/launch does the work).
 
 Errors are raised as :class:`runner.errors.IbrunError` subclasses; the CLI prints ``str(err)``
-and exits with ``err.exit_code``. ``python -m runner.commands.run`` runs the command on its own.
+and exits with ``err.exit_code``. ``python -m runner.commands.run`` is ``ibrun run``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 
 from runner.commands.common import load_options, spec_options
-from runner.errors import ExitCode, IbrunError, Interrupted
 from runner.launch import signals
 
 _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -60,30 +59,13 @@ def run_command(
     try:
         plan = prepare_file(spec, load_options(sets, env_file), options)
     except KeyboardInterrupt:
-        raise Interrupted(f"interrupted by {signals.last()} before the node ran; nothing left running") from None
+        raise signals.interrupted_before_the_node() from None
     if handoff.in_child():  # `ibrun run` via runner.entry: the parent process runs the node
         handoff.send_plan(plan, options, show_traceback)
     execute(plan, options, show_traceback)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (`python -m runner.commands.run SPEC ...`), same contract as the CLI."""
-    signals.install()
-    try:
-        run_command.main(args=argv, prog_name="ibrun run", standalone_mode=False)
-    except KeyboardInterrupt:
-        print(f"ibrun: interrupted by {signals.last()}", file=sys.stderr)
-        return int(ExitCode.INTERRUPTED)
-    except IbrunError as error:
-        print(f"ibrun: {error}", file=sys.stderr)
-        return int(error.exit_code)
-    except click.exceptions.Abort:
-        return int(ExitCode.INTERRUPTED)
-    except click.ClickException as error:
-        error.show()
-        return int(ExitCode.USAGE)
-    return 0
+if __name__ == "__main__":  # `python -m runner.commands.run SPEC ...` = `ibrun run SPEC ...`
+    from runner.entry import main
 
-
-if __name__ == "__main__":
-    sys.exit(main())
+    main(["run", *sys.argv[1:]])

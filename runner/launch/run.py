@@ -31,7 +31,7 @@ def execute(plan: LaunchPlan, options: RunOptions, show_traceback: bool = False)
     try:
         summary = run_plan(plan, options)
     except KeyboardInterrupt:
-        raise Interrupted(f"interrupted by {signals.last()} before the node ran; nothing left running") from None
+        raise signals.interrupted_before_the_node() from None
     except IbrunError as error:
         if show_traceback:
             traceback.print_exception(error)

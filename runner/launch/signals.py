@@ -13,6 +13,8 @@ import signal
 from collections.abc import Callable, Iterator
 from types import FrameType
 
+from runner.errors import Interrupted
+
 received: list[str] = []
 
 
@@ -54,6 +56,10 @@ def install() -> None:
 
 def last() -> str:
     return received[-1] if received else "SIGINT"
+
+
+def interrupted_before_the_node() -> Interrupted:
+    return Interrupted(f"interrupted by {last()} before the node ran; nothing left running")
 
 
 def current() -> tuple[object, object]:
