@@ -68,7 +68,7 @@ def spec_for(directory: Path, start: str, end: str, pacing: dict) -> Path:
 
 
 def run_once(name: str) -> dict:
-    from runner.commands.download import download
+    from runner.cli.download import download
 
     start, end, pacing = SCENARIOS[name]
     with tempfile.TemporaryDirectory() as tmp:

@@ -43,7 +43,7 @@ from runner.errors import IbrunError  # noqa: E402
 from runner.gateway.container import free_loopback_port  # noqa: E402
 from runner.gateway.manager import start_docker_gateway, stop_docker_gateway  # noqa: E402
 from runner.gateway.probe import probe_gateway  # noqa: E402
-from runner.pipeline import load_spec  # noqa: E402
+from runner.validation.pipeline import load_spec  # noqa: E402
 from tests.gateway.engine_fixture import PodmanService  # noqa: E402
 from tests.gateway.image.build import ensure_test_image  # noqa: E402
 

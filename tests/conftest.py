@@ -22,7 +22,7 @@ class CliResult:
 
 def invoke(*args: str) -> CliResult:
     """Run `ibrun ARGS` in this process (the real CLI entry point, exit code included)."""
-    from runner.cli import main
+    from runner.cli.app import main
 
     out, err = io.StringIO(), io.StringIO()
     code = 0

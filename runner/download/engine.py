@@ -17,29 +17,13 @@ from runner.download.fetch import Fetcher, FetchSettings, SeriesUnavailable
 from runner.download.ib import IbSession, Resolved
 from runner.download.pacer import Pacer, PacingRules
 from runner.download.planner import Chunk, Series, covered_keys, plan_chunks, plan_series
-from runner.download.report import Progress, SeriesResult
+from runner.download.report import Progress
+from runner.download.results import DownloadResult, SeriesResult
 from runner.download.store import CatalogStore
-from runner.download.timeutil import NS
 from runner.errors import InstrumentNotFound, Interrupted
+from runner.ib.times import NS
 from runner.model import Spec
 from runner.model.download import Download
-
-
-@dataclass
-class DownloadResult:
-    catalog: Path
-    instruments: list[str]
-    new_instruments: int
-    series: list[SeriesResult]
-    requests: int = 0
-    retries: int = 0
-    pacing_wait_s: float = 0.0
-    elapsed_s: float = 0.0
-    interrupted: bool = False
-
-    @property
-    def rows_written(self) -> int:
-        return sum(s.new_rows for s in self.series)
 
 
 @dataclass
@@ -75,7 +59,7 @@ async def run_job(job: Job) -> DownloadResult:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, task.cancel)
-    from runner.compiler import compile_instrument_provider
+    from runner.compile.compiler import compile_instrument_provider
 
     session = IbSession(
         job.host,
@@ -183,7 +167,7 @@ async def resolve_instruments(spec: Spec, session: IbSession) -> list[Resolved]:
     """Every load_id and contract of the spec (chains expand); InstrumentNotFound lists misses."""
     from nautilus_trader.model.identifiers import InstrumentId
 
-    from runner.compiler import compile_contract
+    from runner.compile.compiler import compile_contract
 
     items: list = [InstrumentId.from_str(i) for i in spec.instruments.load_ids]
     items += [compile_contract(c) for c in spec.instruments.contracts]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from runner.download.ib import TICKS_PER_PAGE, IbRequestError, IbSession, Resolved
 from runner.download.pacer import Pacer
 from runner.download.planner import Chunk
-from runner.download.timeutil import NS, fmt_ns
 from runner.errors import DownloadFailed, InstrumentNotFound
+from runner.ib.times import NS, fmt_ns
 
 
 class SeriesUnavailable(Exception):

@@ -31,9 +31,9 @@ from nautilus_trader.model.identifiers import InstrumentId, TraderId
 from nautilus_trader.model.instruments import Instrument
 
 from runner.download.planner import Series
-from runner.download.timeutil import from_ns
 from runner.errors import ClientIdInUse, HandshakeTimeout
 from runner.gateway.probe import probe_gateway
+from runner.ib.times import from_ns
 
 TICKS_PER_PAGE = 1000
 

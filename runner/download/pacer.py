@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
-from runner import ib_pacing
+from runner.ib import pacing as ib_pacing
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from runner.barspec import BarSpec, parse_bar_spec
-from runner.download.timeutil import DAY_NS, NS, date_ns, local_date, localize, to_ns
+from runner.ib.barspec import BarSpec, parse_bar_spec
+from runner.ib.times import DAY_NS, NS, date_ns, local_date, localize, to_ns
 
 TICK_CHUNK_NS = 3600 * NS  # one catalog file (and resume unit) per hour of ticks
 TICK_DATA_CLS = {"TRADES": "TradeTick", "BID_ASK": "QuoteTick"}

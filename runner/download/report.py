@@ -3,34 +3,13 @@ closing table of what the catalog holds."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from runner.download.planner import Series
-from runner.download.timeutil import fmt_ns
-
-if TYPE_CHECKING:
-    from runner.download.engine import DownloadResult
-
-
-@dataclass
-class SeriesResult:
-    series: Series
-    chunks: int
-    done_chunks: int = 0
-    new_rows: int = 0
-    total_rows: int = 0
-    first: int | None = None
-    last: int | None = None
-    unavailable: str | None = None
-    """Why IB served nothing for this series (it is skipped, not recorded as done)."""
-
-    @property
-    def name(self) -> str:
-        return f"{self.series.instrument_id} {self.series.label}"
+from runner.download.results import DownloadResult, SeriesResult
+from runner.ib.times import fmt_ns
 
 
 class Progress:

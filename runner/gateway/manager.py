@@ -13,7 +13,7 @@ API used by `ibrun run` (runner.launch.gateway) and `ibrun gateway ...`:
   yielding the handle (``.host``/``.port`` like ``runner.model.gateway.Endpoint``); it stops and
   removes the container at exit if it created it and the spec does not say ``keep: true``.
 
-``spec`` may also be a ``runner.pipeline.LoadedSpec`` (then base_dir/spec_path come from it).
+``spec`` may also be a ``runner.validation.pipeline.LoadedSpec`` (then base_dir/spec_path come from it).
 """
 
 from __future__ import annotations
@@ -244,7 +244,7 @@ def wait_until_ready(
 
 
 def _target(spec: Any, base_dir: Path | None, spec_path: Path | None) -> _Target:
-    if hasattr(spec, "spec") and hasattr(spec, "base_dir"):  # a runner.pipeline.LoadedSpec
+    if hasattr(spec, "spec") and hasattr(spec, "base_dir"):  # a runner.validation.pipeline.LoadedSpec
         spec, base_dir, spec_path = spec.spec, spec.base_dir, spec_path or spec.path
     if spec.gateway.docker is None:
         raise GatewayStartFailed("this spec has no `gateway.docker` section")

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from runner.compile.nodeplan import Endpoint
 from runner.errors import GatewayStartFailed, IbrunError
-from runner.nodeplan import Endpoint
 
 if TYPE_CHECKING:
     from runner.launch.plan import LaunchPlan

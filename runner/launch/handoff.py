@@ -1,4 +1,4 @@
-"""The two processes of `ibrun run` (see `runner.entry`): a forked child runs the ordinary CLI
+"""The two processes of `ibrun run` (see `runner.cli.entry`): a forked child runs the ordinary CLI
 up to the launch plan and hands it over; the parent imports nautilus meanwhile, then runs it.
 
 The child answers once, pickled through a pipe: ``("plan", (plan, options, show_traceback))``

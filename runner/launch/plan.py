@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from runner.nodeplan import NodePlan
+from runner.compile.nodeplan import NodePlan
 
 if TYPE_CHECKING:
-    from runner.pipeline import LoadedSpec
+    from runner.validation.pipeline import LoadedSpec
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Preparing a run: spec file → :class:`LaunchPlan` (load, validate, interlock, compile, and the
 preflight probe of an existing gateway). Nothing is started here.
 
-`ibrun run` prepares in a forked child while the parent imports nautilus (`runner.entry`): the
+`ibrun run` prepares in a forked child while the parent imports nautilus (`runner.cli.entry`): the
 nautilus import (≈ 1 s) holds the GIL, so a thread would not overlap with validation; a second
 process does, and the process that runs the node never imports pydantic or the validator.
 """
@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING
 
 from runner.errors import LiveNotConfirmed
 from runner.launch.plan import ClientProbe, ComponentRef, LaunchPlan, RunOptions, SubscriptionRef
-from runner.options import LoadOptions
+from runner.loading.options import LoadOptions
 
 if TYPE_CHECKING:
     from runner.model import Spec
-    from runner.pipeline import LoadedSpec
+    from runner.validation.pipeline import LoadedSpec
 
 
 def prepare_file(path: Path, load_options: LoadOptions, options: RunOptions) -> LaunchPlan:
-    from runner.pipeline import load_spec
+    from runner.validation.pipeline import load_spec
 
     return prepare(load_spec(path, load_options), options)
 
@@ -44,7 +44,7 @@ def prepare(loaded: LoadedSpec, options: RunOptions) -> LaunchPlan:
 
 def plan_launch(loaded: LoadedSpec, *, dry_run: bool, confirm_live: bool, environ: Mapping[str, str]) -> LaunchPlan:
     """The plan of a valid spec; raises LiveNotConfirmed for an unconfirmed live run."""
-    from runner.compiler import plan_node
+    from runner.compile.compiler import plan_node
     from runner.launch.interlock import check_live
 
     spec = loaded.spec

@@ -7,19 +7,19 @@ import sys
 import traceback
 from typing import TYPE_CHECKING, Any
 
+from runner.compile.nodeplan import assemble
 from runner.errors import IbrunError, Interrupted, NodeFailed
 from runner.launch import signals
 from runner.launch.plan import LaunchPlan, RunOptions
 from runner.launch.summary import RunSummary
-from runner.nodeplan import assemble
 
 if TYPE_CHECKING:
-    from runner.pipeline import LoadedSpec
+    from runner.validation.pipeline import LoadedSpec
 
 __all__ = ["RunOptions", "execute", "run_plan", "run_spec"]
 
 # nautilus (seconds to import) is imported lazily, inside the functions that need it; `ibrun run`
-# imports it in advance while a child process prepares the plan (runner.entry).
+# imports it in advance while a child process prepares the plan (runner.cli.entry).
 # (Not in a warm-up thread: concurrent imports of nautilus' Cython modules fail.)
 
 

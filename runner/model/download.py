@@ -1,7 +1,7 @@
 """`download:` — historical instruments, bars and ticks into a ParquetDataCatalog.
 
 Types only; the rules that need more than a type (bar spec grammar, start < end, IB lookback
-limits, time zones) live in `runner.checks_download` so that they report file:line:col.
+limits, time zones) live in `runner.validation.checks_download` so that they report file:line:col.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from runner import ib_pacing
+from runner.ib import pacing as ib_pacing
 from runner.model.base import ClientId, Frozen, Seconds
 from runner.model.clients import MarketDataType
 

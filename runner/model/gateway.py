@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from runner import ib_pacing
+from runner.ib import pacing as ib_pacing
 from runner.model.base import FROZEN, Frozen, Port, Seconds
 
 # IB's default API ports, by application and trading mode (the guide's "Default Ports" table).

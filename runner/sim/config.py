@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from runner import ib_pacing
+from runner.ib import pacing as ib_pacing
 
 # Text-encoded protocol ends at 200: from 201 on IB switches message ids to raw ints and
 # payloads to protobuf. 157 is the oldest layout the encoders know about (ib_async-style

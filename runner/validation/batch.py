@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from runner.options import LoadOptions
-from runner.pipeline import FileResult, check_file, environment
+from runner.loading.options import LoadOptions
+from runner.validation.pipeline import FileResult, check_file, environment
 
 # Below this many files a process pool costs more (fork + imports) than it saves.
 PARALLEL_THRESHOLD = 48

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 
+from runner.ib.symbology import LoadIdError, ibrun_hints, parse_load_id
 from runner.loading.document import JsonPath
 from runner.model import Spec
 from runner.model.gateway import DEFAULT_PORTS
 from runner.model.instruments import Contract
-from runner.symbology import LoadIdError, ibrun_hints, parse_load_id
+from runner.validation.problems import Problem
 
-Problem = tuple[JsonPath, str]
 Rule = Callable[[Spec], Iterator[Problem]]
 
 
@@ -128,7 +128,7 @@ def _contract_problems(c: Contract) -> Iterator[tuple[str, str]]:
 
 
 def _check_subscriptions(spec: Spec) -> Iterator[Problem]:
-    from runner.barspec import BarSpecError, parse_bar_spec
+    from runner.ib.barspec import BarSpecError, parse_bar_spec
 
     for index, sub in enumerate(spec.data.subscriptions):
         path = ("data", "subscriptions", index)
@@ -159,7 +159,7 @@ def _check_duplicate_components(spec: Spec) -> Iterator[Problem]:
 def _check_download(spec: Spec) -> Iterator[Problem]:
     if spec.download is None:
         return
-    from runner.checks_download import check_download
+    from runner.validation.checks_download import check_download
 
     yield from check_download(spec)
 

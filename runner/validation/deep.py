@@ -8,12 +8,11 @@ from pathlib import Path
 
 from runner.errors import Location, SpecIssue
 from runner.loading.compose import assemble
-from runner.loading.document import JsonPath, format_path
+from runner.loading.document import format_path
+from runner.loading.options import LoadOptions
 from runner.model import Spec
-from runner.options import LoadOptions
-from runner.pipeline import FileResult, check_file
-
-Problem = tuple[JsonPath, str]
+from runner.validation.pipeline import FileResult, check_file
+from runner.validation.problems import Problem
 
 
 def deep_check(result: FileResult, options: LoadOptions, environ: dict[str, str]) -> FileResult:

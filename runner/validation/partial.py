@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from runner.loading.document import JsonPath
 from runner.model import Spec
-from runner.validation.checks import Problem, run_checks
+from runner.validation.checks import run_checks
+from runner.validation.problems import Problem
 
 _MAX_ROUNDS = 3
 # Checks of these paths depend on a value elsewhere: when that value was invalid (and replaced

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from runner.errors import SpecIssue
-from runner.pipeline import FileResult
+from runner.validation.pipeline import FileResult
 
 
 def report(results: Sequence[FileResult], fmt: str, out: TextIO) -> None:

@@ -14,7 +14,7 @@ from nautilus_trader.adapters.interactive_brokers.config import IBMarketDataType
 from nautilus_trader.config import LiveDataEngineConfig, LoggingConfig, TradingNodeConfig
 from nautilus_trader.model.identifiers import InstrumentId
 
-from runner.compiler import CLIENT_KEY, CompiledSpec, Endpoint, compile_spec, default_endpoint
+from runner.compile.compiler import CLIENT_KEY, CompiledSpec, Endpoint, compile_spec, default_endpoint
 from runner.model import Spec
 
 
@@ -47,7 +47,7 @@ def test_compiler_imports_neither_nautilus_nor_ibapi() -> None:
     # `ibrun run` plans the spec in a forked child while the parent imports nautilus: planning
     # must not import it (a test in a fresh interpreter, as this one has nautilus loaded).
     code = (
-        "import sys; from runner.compiler import plan_node; from runner.model import Spec;"
+        "import sys; from runner.compile.compiler import plan_node; from runner.model import Spec;"
         "plan_node(Spec.model_validate({'version': 1, 'exec': {}}));"
         "print(sorted(m for m in sys.modules if m.startswith(('nautilus_trader', 'ibapi'))))"
     )
@@ -304,7 +304,7 @@ def test_compiling_does_not_read_the_environment(monkeypatch: pytest.MonkeyPatch
 def test_a_pickled_plan_assembles_to_the_same_configs() -> None:
     import pickle
 
-    from runner.compiler import assemble, plan_node
+    from runner.compile.compiler import assemble, plan_node
 
     spec = Spec.model_validate({"version": 1, "exec": {"account_id": "DU1"}, "instruments": {"load_ids": ["SPY.ARCA"]}})
     plan = pickle.loads(pickle.dumps(plan_node(spec)))

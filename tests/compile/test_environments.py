@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from runner.compiler import compile_spec
-from runner.diff import diff_documents, format_change
-from runner.options import LoadOptions
-from runner.pipeline import load_spec
-from runner.render import node_document
+from runner.compile.compiler import compile_spec
+from runner.compile.diff import diff_documents, format_change
+from runner.compile.render import node_document
+from runner.loading.options import LoadOptions
+from runner.validation.pipeline import load_spec
 
 ENVIRONMENTS = Path(__file__).resolve().parents[2] / "examples" / "environments"
 DATA = "$.data_clients.INTERACTIVE_BROKERS"

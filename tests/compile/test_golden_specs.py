@@ -36,10 +36,10 @@ from nautilus_trader.config import (
     TradingNodeConfig,
 )
 
-from runner.compiler import CompiledSpec, Endpoint, compile_spec
-from runner.options import LoadOptions
-from runner.pipeline import load_spec
-from runner.render import canonical
+from runner.compile.compiler import CompiledSpec, Endpoint, compile_spec
+from runner.compile.render import canonical
+from runner.loading.options import LoadOptions
+from runner.validation.pipeline import load_spec
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 LIVE_ACCOUNT = "U7654321"

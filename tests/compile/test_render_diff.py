@@ -10,11 +10,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from runner.commands.render import diff_command, render_command
-from runner.compiler import compile_spec
-from runner.diff import Change, diff_documents, format_change, mask_change
+from runner.cli.render import diff_command, render_command
+from runner.compile.compiler import compile_spec
+from runner.compile.diff import Change, diff_documents, format_change, mask_change
+from runner.compile.render import MASK, canonical, mask_secrets, node_document, parse_rendered
 from runner.model import Spec
-from runner.render import MASK, canonical, mask_secrets, node_document, parse_rendered
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 ACCOUNT_PATH = "$.exec_clients.INTERACTIVE_BROKERS.account_id"
@@ -35,7 +35,7 @@ def write_spec(directory: Path, name: str, text: str) -> Path:
 
 @pytest.mark.parametrize("name", ["paper", "multi-client", "derivatives", "instruments"])
 def test_rendered_json_parses_back_to_an_equal_node(name: str) -> None:
-    from runner.pipeline import load_spec
+    from runner.validation.pipeline import load_spec
 
     compiled = compile_spec(load_spec(SPECS / f"{name}.yaml").spec)
     rendered = json.dumps(node_document(compiled, show_secrets=True))
@@ -175,7 +175,7 @@ def test_unified_diff_masks_secrets_but_says_they_differ(tmp_path: Path) -> None
 
 def test_ibrun_main_keeps_diff_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
     # Through the real entry point (standalone_mode=False), not only click's test runner.
-    from runner.cli import main
+    from runner.cli.app import main
 
     paper = str(SPECS / "paper.yaml")
     with pytest.raises(SystemExit) as differ:

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from runner.barspec import BarSpecError, all_bar_specs, parse_bar_spec
-from runner.checks_download import check_download
+from runner.ib.barspec import BarSpecError, all_bar_specs, parse_bar_spec
 from runner.model import Spec
+from runner.validation.checks_download import check_download
 
 GUIDE_SPECS = (
     [f"{s}-SECOND-LAST" for s in (1, 5, 10, 15, 30)]

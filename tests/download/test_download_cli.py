@@ -12,8 +12,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from runner.cli import main
-from runner.commands.download import download
+from runner.cli.app import main
+from runner.cli.download import download
 from tests.download.conftest import bars
 from tests.gateway.image import stub_tws
 
@@ -109,7 +109,7 @@ def test_sigint_leaves_a_consistent_catalog_and_resumes(write_spec, tmp_path: Pa
     spec = _slow_spec(write_spec, catalog)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-c", "from runner.entry import main; main()", "download", str(spec)],
+        [sys.executable, "-c", "from runner.cli.entry import main; main()", "download", str(spec)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

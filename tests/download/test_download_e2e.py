@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from nautilus_trader.persistence.catalog import ParquetDataCatalog
 
-from runner.commands.download import download
+from runner.cli.download import download
 from tests.download.conftest import bars, trade_ticks
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,6 @@ import itertools
 
 import pytest
 
-from runner.barspec import parse_bar_spec
 from runner.download.pacer import Pacer, PacingRules
 from runner.download.planner import (
     Chunk,
@@ -21,7 +20,8 @@ from runner.download.planner import (
     plan_series,
     split,
 )
-from runner.download.timeutil import DAY_NS, NS, date_ns, to_ns
+from runner.ib.barspec import parse_bar_spec
+from runner.ib.times import DAY_NS, NS, date_ns, to_ns
 from runner.model.download import Download
 
 NY = "America/New_York"

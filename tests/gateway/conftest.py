@@ -50,7 +50,7 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
 @pytest.fixture
 def write_spec(tmp_path: Path, test_image: str, credentials: tuple[str, str]) -> Any:
     """write_spec(name, timeout=..., env={...}, extra_docker="keep: true", image=...) -> LoadedSpec."""
-    from runner.pipeline import load_spec
+    from runner.validation.pipeline import load_spec
 
     def write(
         name: str = "gw",

@@ -163,7 +163,7 @@ def test_keep_leaves_it_running_until_down(engine: Any, write_spec: Any) -> None
 
 def ibrun(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", "from runner.entry import main; main()", *args],
+        [sys.executable, "-c", "from runner.cli.entry import main; main()", *args],
         cwd=ROOT,
         env=os.environ.copy(),
         stdout=subprocess.PIPE,
@@ -220,7 +220,7 @@ def test_run_docker_sim_spec_end_to_end(engine: Any, test_image: str, credential
         [
             sys.executable,
             "-c",
-            "from runner.entry import main; main()",
+            "from runner.cli.entry import main; main()",
             "specs/docker-sim.yaml",
             "--duration",
             "4",
@@ -244,7 +244,7 @@ def test_run_docker_sim_spec_end_to_end(engine: Any, test_image: str, credential
 
 def test_sigterm_while_the_node_runs_removes_the_container(engine: Any, test_image: str, credentials: Any) -> None:
     env = {**os.environ, "IBRUN_SIM_TWS_USERNAME": "demo", "IBRUN_SIM_TWS_PASSWORD": TEST_PASSWORD}
-    args = [sys.executable, "-c", "from runner.entry import main; main()", "specs/docker-sim.yaml"]
+    args = [sys.executable, "-c", "from runner.cli.entry import main; main()", "specs/docker-sim.yaml"]
     process = subprocess.Popen(
         [*args, "--set", f"gateway.docker.image={test_image}"],
         cwd=ROOT,

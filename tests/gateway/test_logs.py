@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from runner.gateway.cli import log_lines
+from runner.cli.gateway import log_lines
 from runner.gateway.container import log_tail, tail_lines
 
 LOG = b"**\n.> API_PORT set to: 4002\n.> SOCAT_PORT set to: 4004\n.> Starting IBC\nIBC: Login has completed\n"

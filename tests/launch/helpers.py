@@ -22,7 +22,7 @@ def ibrun_cmd(*args: str) -> list[str]:
     script = Path(sys.executable).parent / "ibrun"
     if script.exists():
         return [str(script), "run", *args]
-    return [sys.executable, "-m", "runner.commands.run", *args]
+    return [sys.executable, "-m", "runner.cli.run", *args]
 
 
 def spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:

@@ -1,4 +1,4 @@
-"""`runner.entry` decides from the arguments alone whether an invocation runs a node."""
+"""`runner.cli.entry` decides from the arguments alone whether an invocation runs a node."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.entry import runs_a_node
+from runner.cli.entry import runs_a_node
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`ibrun run` prepares the spec in a forked child (runner.entry, runner.launch.handoff): the
+"""`ibrun run` prepares the spec in a forked child (runner.cli.entry, runner.launch.handoff): the
 same plan and errors as in-process, the child always reaped, and the process that runs the node
 free of pydantic and the validator."""
 
@@ -53,7 +53,7 @@ def test_the_childs_plan_equals_the_in_process_plan(tmp_path: Path) -> None:
         from runner.launch.handoff import Handoff, send_plan
         from runner.launch.plan import RunOptions
         from runner.launch.prepare import prepare_file
-        from runner.options import LoadOptions
+        from runner.loading.options import LoadOptions
 
         options = RunOptions(dry_run=True, environ={{}})
         plan = lambda: prepare_file(Path({str(path)!r}), LoadOptions(environ={{}}), options)
@@ -128,12 +128,12 @@ def test_the_run_process_imports_neither_pydantic_nor_the_validator(tmp_path: Pa
     code = textwrap.dedent(
         f"""
         import sys
-        from runner.entry import main
+        from runner.cli.entry import main
         try:
             main(["run", {str(path)!r}, "--dry-run", "--set", "node.logging.level=ERROR"])
         except SystemExit as exit:
             assert exit.code in (0, None), exit.code
-        prefixes = ("pydantic", "runner.model", "runner.pipeline", "runner.validation", "runner.loading", "yaml")
+        prefixes = ("pydantic", "runner.model", "runner.validation", "runner.loading", "yaml")
         print("LOADED", sorted(m for m in sys.modules if m.startswith(prefixes)))
         """
     )
@@ -147,7 +147,7 @@ def test_a_failing_warm_import_does_not_break_the_run(tmp_path: Path) -> None:
     path = write(tmp_path, SPEC)
     out = fresh(
         f"""
-        import runner.entry as entry
+        import runner.cli.entry as entry
         entry.WARM_IMPORTS = ("no_such_module_for_ibrun", *entry.WARM_IMPORTS)
         try:
             entry.main(["run", {str(path)!r}, "--dry-run", "--set", "node.logging.level=ERROR"])

@@ -29,8 +29,8 @@ def test_dry_run_every_shipped_spec(path: Path, monkeypatch: pytest.MonkeyPatch)
     for name, value in DRY_ENV.items():
         monkeypatch.setenv(name, value)
     from runner.launch import RunOptions, run_spec
-    from runner.options import LoadOptions
-    from runner.pipeline import load_spec
+    from runner.loading.options import LoadOptions
+    from runner.validation.pipeline import load_spec
 
     before = signal.getsignal(signal.SIGTERM)
     quiet = LoadOptions(sets=("node.logging.level=ERROR",))

@@ -77,7 +77,7 @@ def test_deep_imports_strategies(ibrun, tmp_path):
 
 def test_real_process_and_no_nautilus_import_on_the_default_path(tmp_path):
     probe = (
-        "import sys; from runner.cli import main\n"
+        "import sys; from runner.cli.app import main\n"
         "try:\n    main(['validate', sys.argv[1]])\n"
         "except SystemExit as e:\n    print('nautilus' in ' '.join(sys.modules), e.code)\n"
     )

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from runner.loading.yamlfile import YamlError, read_document
-from runner.schema import SCHEMA_FILE, render_schema
+from runner.model.schema import SCHEMA_FILE, render_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "schemas" / SCHEMA_FILE

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runner import ib_exchanges
-from runner.symbology import KNOWN_SEC_TYPES, LoadIdError, parse_load_id
+from runner.ib import exchanges as ib_exchanges
+from runner.ib.symbology import KNOWN_SEC_TYPES, LoadIdError, parse_load_id
 
 nautilus_parsing = pytest.importorskip("nautilus_trader.adapters.interactive_brokers.parsing.instruments")
 

@@ -9,14 +9,14 @@ from typing import Any
 
 import click
 
-from runner.commands.common import load_options, spec_options
+from runner.cli.options import load_options, spec_options
 from runner.errors import Interrupted
 
 SPEC_ARGUMENT = click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 
 
 def _load(spec: Path, sets: tuple[str, ...], env_file: Path | None):  # -> LoadedSpec
-    from runner.pipeline import load_spec
+    from runner.validation.pipeline import load_spec
 
     return load_spec(spec, load_options(sets, env_file))
 
@@ -35,7 +35,7 @@ def up_command(spec: Path, sets: tuple[str, ...], env_file: Path | None, quiet: 
     from runner.gateway.manager import start_docker_gateway
 
     loaded = _load(spec, sets, env_file)
-    # SIGTERM raises KeyboardInterrupt like Ctrl-C (runner.cli installs runner.launch.signals
+    # SIGTERM raises KeyboardInterrupt like Ctrl-C (runner.cli.app installs runner.launch.signals
     # before any command): unwinding through the manager removes a half-started container.
     try:
         handle = start_docker_gateway(loaded, progress=not quiet)

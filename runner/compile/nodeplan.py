@@ -1,5 +1,5 @@
 """The compiler's output and its construction: a :class:`NodePlan` describes a spec's nautilus
-configs as :class:`runner.build.Build` values; :func:`assemble` constructs them for one gateway
+configs as :class:`runner.compile.build.Build` values; :func:`assemble` constructs them for one gateway
 address. Neither pydantic nor nautilus is imported here (nautilus only when assembling).
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from runner.build import Build, materialize
+from runner.compile.build import Build, materialize
 
 if TYPE_CHECKING:
     from nautilus_trader.adapters.interactive_brokers.config import (

@@ -4,30 +4,18 @@ Running a node spends ≈ 1 s importing nautilus, and loading + validating the s
 click, the loader) would add ≈ 0.4 s before it. So when the arguments ask to run a spec, this
 process starts importing nautilus at once while a forked child runs the ordinary CLI up to the
 launch plan (`runner.launch.handoff`); the node then runs here. Every other invocation — and any
-run whose arguments this quick look does not recognise — goes straight to `runner.cli`.
+run whose arguments this quick look does not recognise — goes straight to `runner.cli.app`.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-import re
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-# command name → "module:attribute" of its click command
-COMMANDS: dict[str, str] = {
-    "validate": "runner.commands.validate:validate_command",
-    "schema": "runner.commands.schema:schema_command",
-    "render": "runner.commands.render:render_command",
-    "diff": "runner.commands.render:diff_command",
-    "run": "runner.commands.run:run_command",
-    "download": "runner.commands.download:download_command",
-    "gateway": "runner.gateway.cli:gateway_group",
-    "sim": "runner.sim.cli:sim_command",
-}
-_DOWNLOAD_SECTION = re.compile(rb"^download\s*:", re.MULTILINE)
+from runner.cli.commands import COMMANDS, is_spec_file, shorthand_command
 
 # What the node needs, in import order; between two, the parent looks for the child's answer.
 WARM_IMPORTS = (
@@ -46,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if hasattr(os, "fork") and runs_a_node(args):
         _run_in_two_processes(args)
-    from runner.cli import main as cli_main
+    from runner.cli.app import main as cli_main
 
     cli_main(args)
 
@@ -58,19 +46,6 @@ def runs_a_node(args: list[str]) -> bool:
     if args[0] in COMMANDS:
         return args[0] == "run"
     return is_spec_file(args[0]) and shorthand_command(args[0]) == "run"
-
-
-def is_spec_file(argument: str) -> bool:
-    return argument.endswith((".yaml", ".yml")) or os.path.isfile(argument)
-
-
-def shorthand_command(path: str) -> str:
-    """What `ibrun SPEC` means for this file: `download` for a download spec, else `run`."""
-    try:
-        with open(path, "rb") as handle:
-            return "download" if _DOWNLOAD_SECTION.search(handle.read()) else "run"
-    except OSError:
-        return "run"  # `run` reports the missing file properly
 
 
 def _run_in_two_processes(args: list[str]) -> None:
@@ -117,6 +92,6 @@ def _warm_up(handoff: Any, signals: Any) -> None:
 
 
 def _cli(args: list[str]) -> None:
-    from runner.cli import main as cli_main
+    from runner.cli.app import main as cli_main
 
     cli_main(args)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from runner.commands.common import load_options, spec_options
+from runner.cli.options import load_options, spec_options
 from runner.errors import DownloadFailed, IbrunError, SpecInvalid, SpecIssue
 
 _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -67,7 +67,7 @@ def download(
     quiet: bool = False,
 ):
     """Load the spec, start its gateway if ibrun owns it, and run the download."""
-    from runner.pipeline import load_spec
+    from runner.validation.pipeline import load_spec
 
     loaded = load_spec(spec_path, load_options(sets, env_file))
     spec = loaded.spec

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from runner import __version__
-from runner.entry import COMMANDS, is_spec_file, shorthand_command
+from runner.cli.commands import COMMANDS, is_spec_file, shorthand_command
 from runner.errors import ExitCode, IbrunError, user_message
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import get_args
 
-from runner.ib_exchanges import (
+from runner.ib.exchanges import (
     VENUE_MEMBERS,
     VENUES_CASH,
     VENUES_CFD,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from runner.commands.common import load_options, spec_options
+from runner.cli.options import load_options, spec_options
 from runner.errors import ExitCode
 from runner.validation.batch import check_files
 from runner.validation.discover import discover

@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from runner.barspec import BarSpecError, parse_bar_spec
-from runner.download.timeutil import BadTimeZone, localize, zone
+from runner.ib.barspec import BarSpecError, parse_bar_spec
+from runner.ib.times import BadTimeZone, localize, zone
 
 if TYPE_CHECKING:
     from runner.loading.document import JsonPath
     from runner.model import Spec
     from runner.model.download import BarRequest, Download, TickRequest
-    from runner.validation.checks import Problem
+    from runner.validation.problems import Problem
 
 
 def check_download(spec: Spec, now: dt.datetime | None = None) -> list[Problem]:

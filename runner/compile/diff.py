@@ -1,6 +1,6 @@
 """The difference between two rendered configs, as JSON-path changes or a unified diff.
 
-Works on documents from :func:`runner.render.node_document`, compared unmasked so that a changed
+Works on documents from :func:`runner.compile.render.node_document`, compared unmasked so that a changed
 account id still counts; masking is applied to the *displayed* values only.
 """
 
@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from runner.render import MASK, SET_KEYS, Document, is_secret_key
+from runner.compile.render import MASK, SET_KEYS, Document, is_secret_key
 
 DiffFormat = Literal["text", "json", "unified"]
 ChangeKind = Literal["changed", "added", "removed"]
@@ -98,7 +98,7 @@ def format_change(change: Change) -> str:
 
 
 def _market_data_type(value: Any) -> str:
-    from runner.compiler import MARKET_DATA_TYPES
+    from runner.compile.compiler import MARKET_DATA_TYPES
 
     names = {number: name for name, number in MARKET_DATA_TYPES.items()}
     return names.get(value, str(value))

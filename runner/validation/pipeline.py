@@ -12,11 +12,12 @@ from pathlib import Path
 from runner.errors import Location, SpecInvalid, SpecIssue, UsageError
 from runner.loading.compose import assemble, read_env_file
 from runner.loading.document import Positions, format_path
+from runner.loading.options import LoadOptions
 from runner.model import Spec
-from runner.options import LoadOptions
-from runner.validation.checks import Problem, run_checks
+from runner.validation.checks import run_checks
 from runner.validation.model_errors import validate_model
 from runner.validation.partial import checks_despite_schema_errors
+from runner.validation.problems import Problem
 
 
 @dataclass(frozen=True)

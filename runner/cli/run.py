@@ -1,7 +1,7 @@
 """`ibrun run SPEC`: launch and supervise the spec's TradingNode (runner/launch does the work).
 
 Errors are raised as :class:`runner.errors.IbrunError` subclasses; the CLI prints ``str(err)``
-and exits with ``err.exit_code``. ``python -m runner.commands.run`` is ``ibrun run``.
+and exits with ``err.exit_code``. ``python -m runner.cli.run`` is ``ibrun run``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from runner.commands.common import load_options, spec_options
+from runner.cli.options import load_options, spec_options
 from runner.launch import signals
 
 _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -60,12 +60,12 @@ def run_command(
         plan = prepare_file(spec, load_options(sets, env_file), options)
     except KeyboardInterrupt:
         raise signals.interrupted_before_the_node() from None
-    if handoff.in_child():  # `ibrun run` via runner.entry: the parent process runs the node
+    if handoff.in_child():  # `ibrun run` via runner.cli.entry: the parent process runs the node
         handoff.send_plan(plan, options, show_traceback)
     execute(plan, options, show_traceback)
 
 
-if __name__ == "__main__":  # `python -m runner.commands.run SPEC ...` = `ibrun run SPEC ...`
-    from runner.entry import main
+if __name__ == "__main__":  # `python -m runner.cli.run SPEC ...` = `ibrun run SPEC ...`
+    from runner.cli.entry import main
 
     main(["run", *sys.argv[1:]])

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from runner.options import LoadOptions
+from runner.loading.options import LoadOptions
 
 
 def spec_options[F: Callable[..., Any]](func: F) -> F:

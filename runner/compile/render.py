@@ -29,7 +29,7 @@ from nautilus_trader.adapters.interactive_brokers.config import (
 from nautilus_trader.common.config import NautilusConfig
 from nautilus_trader.live.config import RoutingConfig, TradingNodeConfig
 
-from runner.compiler import CompiledSpec, Endpoint, default_endpoint
+from runner.compile.compiler import CompiledSpec, Endpoint, default_endpoint
 from runner.model import Spec
 
 Document = dict[str, Any]

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from runner.commands.common import load_options, spec_options
-from runner.options import LoadOptions
+from runner.cli.options import load_options, spec_options
+from runner.loading.options import LoadOptions
 
 if TYPE_CHECKING:
-    from runner.diff import Change
-    from runner.render import Document
+    from runner.compile.diff import Change
+    from runner.compile.render import Document
 
 _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -28,9 +28,9 @@ def _spec_options(command):
 
 
 def _compiled_document(path: Path, options: LoadOptions, show_secrets: bool):
-    from runner.compiler import compile_spec
-    from runner.pipeline import load_spec
-    from runner.render import node_document
+    from runner.compile.compiler import compile_spec
+    from runner.compile.render import node_document
+    from runner.validation.pipeline import load_spec
 
     spec = load_spec(path, options).spec
     return spec, node_document(compile_spec(spec), show_secrets=show_secrets)
@@ -47,7 +47,7 @@ def render_command(spec: Path, fmt: str, show_secrets: bool, env_file: Path | No
     For docker/simulated gateways, ibg_host/ibg_port are a placeholder: 127.0.0.1 and IB's
     default port for the app and trading mode (the real port is picked at start).
     """
-    from runner.render import dump_document, render_header
+    from runner.compile.render import dump_document, render_header
 
     model, document = _compiled_document(spec, load_options(sets, env_file), show_secrets)
     header = render_header(model, None)
@@ -84,7 +84,7 @@ def diff_command(
 
     --set and --env-file apply to both specs.
     """
-    from runner.diff import diff_documents
+    from runner.compile.diff import diff_documents
 
     options = load_options(sets, env_file)
     old_document = _compiled_document(old, options, show_secrets=True)[1]
@@ -109,8 +109,8 @@ def _format_diff(
     show_secrets: bool,
     names: tuple[str, str],
 ) -> str:
-    from runner.diff import format_json, format_text, format_unified, mask_change
-    from runner.render import mask_secrets
+    from runner.compile.diff import format_json, format_text, format_unified, mask_change
+    from runner.compile.render import mask_secrets
 
     shown = changes if show_secrets else [mask_change(change) for change in changes]
     if fmt == "json":

@@ -1,7 +1,7 @@
 """Spec → nautilus configs: the one place that knows both vocabularies.
 
 ``plan_node`` is pure: the same ``Spec`` always gives an equal :class:`NodePlan`, a description of
-the nautilus configs as :class:`runner.build.Build` values (importable constructor + arguments).
+the nautilus configs as :class:`runner.compile.build.Build` values (importable constructor + arguments).
 It imports no nautilus, reads no environment variables and no files — interpolation and secrets
 were resolved by the loader, and the docker credentials never reach nautilus at all (ibrun starts
 the container itself, so ``dockerized_gateway`` is never set; the clients are pointed at the
@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from runner.build import Build, frozenset_of, materialize
+from runner.compile.build import Build, frozenset_of, materialize
+from runner.compile.nodeplan import CLIENT_KEY, CompiledSpec, Endpoint, NodePlan, assemble
 from runner.model import Spec
 from runner.model.clients import DataClient, ExecClient, Routing
 from runner.model.gateway import Gateway
 from runner.model.instruments import Contract, Instruments
 from runner.model.node import Component, DataEngine, Logging, Node, Timeouts
-from runner.nodeplan import CLIENT_KEY, CompiledSpec, Endpoint, NodePlan, assemble
 
 if TYPE_CHECKING:
     from nautilus_trader.adapters.interactive_brokers.config import InteractiveBrokersInstrumentProviderConfig

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from runner.schema import render_schema, write_schema
+from runner.model.schema import render_schema, write_schema
 
 
 @click.command("schema")

@@ -1,0 +1,1 @@
+"""The command line: the console entry, the command table and one module per command."""

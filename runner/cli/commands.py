@@ -1,0 +1,33 @@
+"""The command table: name → where its click command lives. Click-free, so the console entry can
+choose a path before click (or anything heavy) is imported."""
+
+from __future__ import annotations
+
+import os
+import re
+
+# command name → "module:attribute" of its click command
+COMMANDS: dict[str, str] = {
+    "validate": "runner.cli.validate:validate_command",
+    "schema": "runner.cli.schema:schema_command",
+    "render": "runner.cli.render:render_command",
+    "diff": "runner.cli.render:diff_command",
+    "run": "runner.cli.run:run_command",
+    "download": "runner.cli.download:download_command",
+    "gateway": "runner.cli.gateway:gateway_group",
+    "sim": "runner.cli.sim:sim_command",
+}
+_DOWNLOAD_SECTION = re.compile(rb"^download\s*:", re.MULTILINE)
+
+
+def is_spec_file(argument: str) -> bool:
+    return argument.endswith((".yaml", ".yml")) or os.path.isfile(argument)
+
+
+def shorthand_command(path: str) -> str:
+    """What `ibrun SPEC` means for this file: `download` for a download spec, else `run`."""
+    try:
+        with open(path, "rb") as handle:
+            return "download" if _DOWNLOAD_SECTION.search(handle.read()) else "run"
+    except OSError:
+        return "run"  # `run` reports the missing file properly

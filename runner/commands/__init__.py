@@ -1,1 +1,0 @@
-"""Click commands, one module per command; runner/cli.py assembles them."""
