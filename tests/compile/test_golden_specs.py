@@ -64,8 +64,9 @@ def assert_same_config(compiled: Any, guide: Any) -> None:
 # --- Paper Trading Configuration --------------------------------------------------------------
 
 
-def guide_paper_node() -> TradingNodeConfig:
-    instrument_provider_config = InteractiveBrokersInstrumentProviderConfig(
+def guide_instrument_provider_config() -> InteractiveBrokersInstrumentProviderConfig:
+    # Defined once in the guide's paper example; its live and multi-client snippets reuse it.
+    return InteractiveBrokersInstrumentProviderConfig(
         symbology_method=SymbologyMethod.IB_SIMPLIFIED,
         load_ids=frozenset(
             [
@@ -78,6 +79,10 @@ def guide_paper_node() -> TradingNodeConfig:
             ]
         ),
     )
+
+
+def guide_paper_node() -> TradingNodeConfig:
+    instrument_provider_config = guide_instrument_provider_config()
     data_client_config = InteractiveBrokersDataClientConfig(
         ibg_host="127.0.0.1",
         ibg_port=7497,
@@ -122,16 +127,8 @@ def test_paper_spec_is_the_guides_paper_trading_node() -> None:
 # --- Multi-Client Configuration ---------------------------------------------------------------
 
 
-def multi_client_provider() -> InteractiveBrokersInstrumentProviderConfig:
-    # Not shown in the guide's snippet: the spec's own choice.
-    return InteractiveBrokersInstrumentProviderConfig(
-        symbology_method=SymbologyMethod.IB_SIMPLIFIED,
-        load_ids=frozenset(["EUR/USD.IDEALPRO", "GBP/USD.IDEALPRO", "SPY.ARCA"]),
-    )
-
-
 def test_multi_client_spec_is_the_guides_multi_client_configuration() -> None:
-    instrument_provider_config = multi_client_provider()
+    instrument_provider_config = guide_instrument_provider_config()  # the paper example's
     data_client_config = InteractiveBrokersDataClientConfig(
         ibg_host="127.0.0.1",
         ibg_port=7497,
@@ -148,6 +145,7 @@ def test_multi_client_spec_is_the_guides_multi_client_configuration() -> None:
         routing=RoutingConfig(default=True),
     )
     compiled = compile_seed("multi-client.yaml")
+    assert_same_config(compiled.instrument_provider, instrument_provider_config)
     assert_same_config(compiled.data_client, data_client_config)
     assert_same_config(compiled.exec_client, exec_client_config)
     assert compiled.data_client.ibg_client_id != compiled.exec_client.ibg_client_id
@@ -224,11 +222,7 @@ def test_instruments_spec_is_the_guides_basic_provider_configuration() -> None:
 
 
 def guide_live_node(endpoint: Endpoint) -> TradingNodeConfig:
-    # Not shown in the guide's snippet: the spec's own provider.
-    instrument_provider_config = InteractiveBrokersInstrumentProviderConfig(
-        symbology_method=SymbologyMethod.IB_SIMPLIFIED,
-        load_ids=frozenset(["EUR/USD.IDEALPRO", "SPY.ARCA", "AAPL.NASDAQ"]),
-    )
+    instrument_provider_config = guide_instrument_provider_config()  # the paper example's
     # dockerized_gateway=... replaced by the started gateway's address (see module docstring).
     data_client_config = InteractiveBrokersDataClientConfig(
         ibg_host=endpoint.host,
@@ -263,6 +257,7 @@ def test_live_docker_spec_is_the_guides_live_node_at_the_started_gateway(
     endpoint: Endpoint,
 ) -> None:
     compiled = compile_seed("live-docker.yaml", endpoint, TWS_ACCOUNT=LIVE_ACCOUNT)
+    assert_same_config(compiled.instrument_provider, guide_instrument_provider_config())
     assert_same_config(compiled.node, guide_live_node(endpoint))
     for client in (compiled.data_client, compiled.exec_client):
         assert (client.ibg_host, client.ibg_port) == (endpoint.host, endpoint.port)
