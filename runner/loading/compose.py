@@ -1,4 +1,4 @@
-"""Assemble one spec from its file, the files it `extends:`, and `--set` overrides.
+"""Assemble one spec from its file, the files it `extends:`, and `--set` overrides (overrides.py).
 
 Semantics follow docker compose overlays: mappings deep-merge, lists and scalars replace.
 Every value keeps the location where it was written, so an error in an inherited value points
@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from runner.errors import Location, SpecIssue
 from runner.loading.document import Document, JsonPath, Positions, format_path
 from runner.loading.interpolate import interpolate
-from runner.loading.yamlfile import YamlError, read_document, resolve_plain_scalar
+from runner.loading.overrides import SET_SOURCE, SetError, apply_set
+from runner.loading.yamlfile import YamlError, read_document
 
 
 @dataclass(frozen=True)
@@ -40,8 +39,9 @@ def assemble(path: str, environ: Mapping[str, str], sets: tuple[str, ...] = ()) 
     for index, assignment in enumerate(sets, start=1):
         try:
             apply_set(data, positions, assignment, index)
-        except ValueError as exc:
-            loader.issues.append(SpecIssue(Location("<--set>", index, 1), "$", str(exc), "set"))
+        except SetError as exc:
+            location = Location(SET_SOURCE, index, exc.column)
+            loader.issues.append(SpecIssue(location, format_path(exc.path), str(exc), "set"))
     return Assembled(data, positions, tuple(loader.sources), tuple(loader.issues))
 
 
@@ -123,46 +123,6 @@ def _copy_subtree(positions: Positions, source: Positions, path: JsonPath) -> No
         for p, loc in src.items():
             if p[:n] == path:
                 table[p] = loc
-
-
-def apply_set(data: dict[str, Any], positions: Positions, assignment: str, index: int) -> None:
-    """`a.b.0.c=value`: the value is read as YAML (`3` is a number, `[A, B]` a list)."""
-    dotted, sep, raw = assignment.partition("=")
-    if not sep or not dotted:
-        raise ValueError(f"--set expects KEY.PATH=VALUE, got {assignment!r}")
-    keys: list[str | int] = [int(k) if k.isdigit() else k for k in dotted.split(".")]
-    try:
-        value = yaml.safe_load(raw) if raw.strip().startswith(("[", "{")) else resolve_plain_scalar(raw)
-    except yaml.YAMLError as exc:
-        raise ValueError(f"--set {dotted}: value is not valid YAML ({exc})") from None
-    node: Any = data
-    for depth, key in enumerate(keys[:-1]):
-        nxt = keys[depth + 1]
-        node = _step(node, key, dict if isinstance(nxt, str) else list, keys[: depth + 1])
-    _assign(node, keys[-1], value, keys)
-    path = tuple(keys)
-    positions.drop_subtree(path)
-    positions.values[path] = positions.keys[path] = Location("<--set>", index, len(dotted) + 2)
-
-
-def _step(node: Any, key: str | int, kind: type, walked: list[str | int]) -> Any:
-    if isinstance(node, dict) and isinstance(key, str):
-        if node.get(key) is None:
-            node[key] = kind()
-        if isinstance(node[key], (dict, list)):
-            return node[key]
-    if isinstance(node, list) and isinstance(key, int) and key < len(node):
-        return node[key]
-    raise ValueError(f"--set: cannot descend into {format_path(tuple(walked))}")
-
-
-def _assign(node: Any, key: str | int, value: Any, keys: list[str | int]) -> None:
-    if isinstance(node, dict) and isinstance(key, str):
-        node[key] = value
-    elif isinstance(node, list) and isinstance(key, int) and key <= len(node):
-        node[key : key + 1] = [value]
-    else:
-        raise ValueError(f"--set: cannot assign {format_path(tuple(keys))}")
 
 
 def read_env_file(path: Path) -> dict[str, str]:

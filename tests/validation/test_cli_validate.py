@@ -88,3 +88,17 @@ def test_real_process_and_no_nautilus_import_on_the_default_path(tmp_path):
     proc = subprocess.run([ibrun_bin, "validate", str(INVALID)], capture_output=True, text=True)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_set_list_indices_and_errors_located_at_the_set(ibrun, tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text("version: 1\nnode:\n  strategies:\n    - path: a.b:C\n      config: {x: 0}\n")
+    assert ibrun("validate", str(spec), "--set", "node.strategies[0].config.x=1").exit_code == 0
+    for assignment, expected in [
+        ("node.strategies[0].bogus=1", "<--set>:1:20: $.node.strategies[0].bogus: unknown key 'bogus'"),
+        ("bogus.x=1", "<--set>:1:1: $.bogus: unknown key 'bogus'"),
+        ("a..b=1", "<--set>:1:3: $: --set a..b=1: empty key at column 3"),
+        ("node.strategies[2].path=x", "<--set>:1:16: $.node.strategies: --set node.strategies[2]: index 2 is out"),
+    ]:
+        result = ibrun("validate", str(spec), "--set", assignment)
+        assert (result.exit_code, result.stdout.splitlines()[0][: len(expected)]) == (1, expected)
