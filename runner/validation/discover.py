@@ -5,32 +5,54 @@ from __future__ import annotations
 import glob
 import os
 import re
+from dataclasses import dataclass, field
 
 from runner.errors import UsageError
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 # Inside directories, only files that say they are ibrun specs are checked, so a repository's
-# other YAML (CI workflows, sim universes) can live beside them. Named files are always checked.
-_SPEC_MARKER = re.compile(rb"^(version|extends)\s*:|ibrun-spec\.schema\.json", re.MULTILINE)
+# other YAML (CI workflows, docker-compose files, sim universes) can live beside them: a
+# top-level `version: 1` (a compose file's `version: "3.8"` is not ibrun's), a top-level
+# `extends:` (an overlay), or the ibrun schema line. Named files are checked unless asked to
+# skip non-specs (pre-commit names every YAML file it sees).
+_SPEC_MARKER = re.compile(
+    rb"""^(?:version[ \t]*:[ \t]*(?:1|"1"|'1')[ \t]*(?:\#.*)?\r?$|extends[ \t]*:)|ibrun-spec\.schema\.json""",
+    re.MULTILINE,
+)
+NOT_A_SPEC = "not an ibrun spec (no top-level 'version: 1' or 'extends:', no ibrun schema line)"
 
 
-def discover(arguments: tuple[str, ...]) -> list[str]:
+@dataclass(frozen=True)
+class Discovered:
+    """The spec files to check, and named files skipped because they do not look like specs."""
+
+    files: list[str]
+    skipped: list[str] = field(default_factory=list)
+
+
+def discover(arguments: tuple[str, ...], *, skip_non_specs: bool = False) -> Discovered:
     files: list[str] = []
+    skipped: list[str] = []
     for argument in arguments:
-        files.extend(_expand(argument))
-    return list(dict.fromkeys(files))
+        for path, named in _expand(argument):
+            if named and skip_non_specs and not _looks_like_spec(path):
+                skipped.append(path)
+            else:
+                files.append(path)
+    return Discovered(list(dict.fromkeys(files)), list(dict.fromkeys(skipped)))
 
 
-def _expand(argument: str) -> list[str]:
+def _expand(argument: str) -> list[tuple[str, bool]]:
+    """(path, named): files named or matched by a glob, or specs found in a directory."""
     if os.path.isdir(argument):
-        return _directory_specs(argument)
+        return [(path, False) for path in _directory_specs(argument)]
     if os.path.exists(argument):
-        return [argument]
+        return [(argument, True)]
     if glob.has_magic(argument):
         matches = sorted(glob.glob(argument, recursive=True))
         if not matches:
             raise UsageError(f"{argument}: the pattern matches no file")
-        return [m for path in matches for m in (_directory_specs(path) if os.path.isdir(path) else [path])]
+        return [found for path in matches for found in _expand(path)]
     raise UsageError(f"{argument}: no such file or directory")
 
 

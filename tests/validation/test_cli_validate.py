@@ -34,6 +34,7 @@ def test_globs_and_directories(ibrun, tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.yml").write_text("version: 1\ntrader_id: X-1\n")
     (tmp_path / "sub" / "workflow.yml").write_text("on: push\njobs: {}\n")  # not a spec: skipped
+    (tmp_path / "compose.yaml").write_text('version: "3.8"\nservices: {}\n')  # compose's version: skipped
     assert ibrun("validate", str(tmp_path)).stdout.strip() == "ok: 2 files valid"
     assert ibrun("validate", str(tmp_path / "**" / "b.yml")).stdout.strip() == "ok: 1 file valid"
     assert ibrun("validate", str(tmp_path / "**" / "*.yml")).exit_code == 1  # a glob names files: all checked
@@ -102,3 +103,25 @@ def test_set_list_indices_and_errors_located_at_the_set(ibrun, tmp_path):
     ]:
         result = ibrun("validate", str(spec), "--set", assignment)
         assert (result.exit_code, result.stdout.splitlines()[0][: len(expected)]) == (1, expected)
+
+
+def test_skip_non_specs_skips_named_files_that_are_not_specs_with_a_note(ibrun, tmp_path):
+    # What pre-commit does: name every YAML file. Named files are checked unless asked.
+    spec = tmp_path / "s.yaml"
+    spec.write_text("version: 1  # a spec\n")
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text("extends: s.yaml\n")
+    workflow = tmp_path / "ci.yml"
+    workflow.write_text("on: push\njobs: {}\n")
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("version: '3.8'\nservices: {}\n")
+    named = [str(p) for p in (spec, overlay, workflow, compose)]
+    assert ibrun("validate", *named).exit_code == 1
+    result = ibrun("validate", "--skip-non-specs", *named)
+    assert (result.exit_code, result.stdout) == (0, "ok: 2 files valid\n")
+    assert result.stderr.splitlines() == [
+        f"note: skipped {path}: not an ibrun spec (no top-level 'version: 1' or 'extends:', no ibrun schema line)"
+        for path in (workflow, compose)
+    ]
+    spec.write_text("version: 1\ntrader_id: nohyphen\n")
+    assert ibrun("validate", "--skip-non-specs", *named).exit_code == 1
