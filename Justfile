@@ -22,9 +22,9 @@ fmt:
 validate:
     uv run ibrun validate specs/ examples/
 
-# regenerate the JSON schema from the model (a test fails when it is stale)
+# regenerate the JSON schema and the validator's core schema from the model (tests fail while stale)
 schemas:
-    uv run ibrun schema --output-dir schemas
+    uv run python -m runner.model.schema
 
 # benchmarks; each prints its figures and writes bench/RESULTS-*.md
 bench:

@@ -15,6 +15,7 @@ timeouts), so nautilus' own defaults stay in force for everything else.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from runner.compile.build import Build, frozenset_of, materialize
@@ -151,7 +152,7 @@ def plan_contracts(contracts: list[Contract]) -> Build | None:
 
 
 def plan_contract(contract: Contract) -> Build:
-    values = contract.model_dump(exclude=set(_CONTRACT_OPTIONAL))
+    values = {name: value for name, value in asdict(contract).items() if name not in _CONTRACT_OPTIONAL}
     for name in _CONTRACT_OPTIONAL:
         value = getattr(contract, name)
         if value is not None:
@@ -218,17 +219,17 @@ def plan_logging(logging: Logging) -> Build:
     # The spec's defaults equal nautilus' (INFO, colors, 5 backups); None and an empty
     # component map mean "not set" and are left to nautilus.
     values = {
-        LOGGING_FIELDS[name]: value for name, value in logging.model_dump().items() if value is not None and value != {}
+        LOGGING_FIELDS[name]: value for name, value in asdict(logging).items() if value is not None and value != {}
     }
     return Build(LOGGING_CONFIG, values)
 
 
 def plan_data_engine(data_engine: DataEngine) -> Build:
-    return Build(DATA_ENGINE_CONFIG, _set_values(data_engine.model_dump()))
+    return Build(DATA_ENGINE_CONFIG, _set_values(asdict(data_engine)))
 
 
 def plan_timeouts(timeouts: Timeouts) -> dict[str, Any]:
-    return {f"timeout_{name}": value for name, value in _set_values(timeouts.model_dump()).items()}
+    return {f"timeout_{name}": value for name, value in _set_values(asdict(timeouts)).items()}
 
 
 def plan_component(target: str, path_field: str, component: Component) -> Build:

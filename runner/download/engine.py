@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 
 from runner.download.fetch import Fetcher, FetchSettings, SeriesUnavailable
@@ -24,6 +24,7 @@ from runner.errors import InstrumentNotFound, Interrupted
 from runner.ib.times import NS
 from runner.model import Spec
 from runner.model.download import Download
+from runner.model.instruments import Contract
 
 
 @dataclass
@@ -206,9 +207,13 @@ def _leaves(error: BaseException):
         yield error
 
 
-def _contract_label(contract) -> str:
-    fields = contract.model_dump(exclude_defaults=True)
-    return "contract " + " ".join(f"{k}={v}" for k, v in fields.items())
+_CONTRACT_DEFAULTS = {f.name: f.default for f in fields(Contract)}
+
+
+def _contract_label(contract: Contract) -> str:
+    values = {f.name: getattr(contract, f.name) for f in fields(contract)}
+    written = {name: value for name, value in values.items() if value != _CONTRACT_DEFAULTS.get(name, MISSING)}
+    return "contract " + " ".join(f"{k}={v}" for k, v in written.items())
 
 
 def _interrupted_message(result: DownloadResult) -> str:

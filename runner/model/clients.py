@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
-
-from runner.model.base import ClientId, Frozen, Seconds
+from runner.model.base import AfterValidation, ClientId, Constraints, Frozen, Seconds
 
 MarketDataType = Literal["REALTIME", "FROZEN", "DELAYED", "DELAYED_FROZEN"]
 
 
+@dataclass(frozen=True, kw_only=True)
 class Subscription(Frozen):
     """What the built-in subscriber actor requests for one instrument."""
 
@@ -18,12 +18,13 @@ class Subscription(Frozen):
     """Instrument id, in the spec's symbology."""
     quotes: bool = False
     trades: bool = False
-    bars: list[str] = []
+    bars: list[str] = field(default_factory=list)
     """Bar specs such as `1-MINUTE-LAST` or `5-SECOND-MID`."""
-    depth: int = Field(0, ge=0, le=100)
+    depth: Annotated[int, Constraints(ge=0, le=100)] = 0
     """Order book depth levels (0: no book)."""
 
 
+@dataclass(frozen=True, kw_only=True)
 class DataClient(Frozen):
     """Maps to `InteractiveBrokersDataClientConfig`."""
 
@@ -35,32 +36,33 @@ class DataClient(Frozen):
     connection_timeout: Seconds = 300
     request_timeout: Seconds = 60
     """Historical-data/contract-details timeout (nautilus: `request_timeout_secs`)."""
-    subscriptions: list[Subscription] = []
+    subscriptions: list[Subscription] = field(default_factory=list)
 
 
+@dataclass(frozen=True, kw_only=True)
 class Routing(Frozen):
     """Maps to nautilus `RoutingConfig`."""
 
     default: bool = True
     """Route every order through this client."""
-    venues: list[str] = []
+    venues: list[str] = field(default_factory=list)
 
 
+def empty_account_is_unset(value: str | None) -> str | None:
+    # `account_id: ${TWS_ACCOUNT-}` lets a spec validate in CI without the variable and still
+    # defer to nautilus' own TWS_ACCOUNT fallback at run time.
+    return value or None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ExecClient(Frozen):
     """Maps to `InteractiveBrokersExecClientConfig`."""
 
     client_id: ClientId = 1
-    account_id: str | None = None
+    account_id: Annotated[str | None, AfterValidation(empty_account_is_unset)] = None
     """IB account; absent or empty (`${TWS_ACCOUNT-}`): nautilus reads `TWS_ACCOUNT` at start."""
     fetch_all_open_orders: bool = False
     track_option_exercise_from_position_update: bool = False
     connection_timeout: Seconds = 300
     request_timeout: Seconds = 60
-    routing: Routing = Field(default_factory=Routing)
-
-    @field_validator("account_id")
-    @classmethod
-    def _empty_account_is_unset(cls, value: str | None) -> str | None:
-        # `account_id: ${TWS_ACCOUNT-}` lets a spec validate in CI without the variable and
-        # still defer to nautilus' own TWS_ACCOUNT fallback at run time.
-        return value or None
+    routing: Routing = field(default_factory=Routing)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, model_validator
-
-from runner.ib import pacing as ib_pacing
-from runner.model.base import FROZEN, Frozen, Port, Seconds
+from runner.model.base import FROZEN, Constraints, Frozen, Port, Seconds
+from runner.model.pacing import Pacing
 
 # IB's default API ports, by application and trading mode (the guide's "Default Ports" table).
 DEFAULT_PORTS: dict[tuple[str, str], int] = {
@@ -23,34 +22,46 @@ LIVE_PORTS = frozenset({7496, 4001})
 DEFAULT_GATEWAY_IMAGE = "ghcr.io/gnzsnz/ib-gateway:10.30.1t"
 
 
+@dataclass(frozen=True, kw_only=True)
 class SecretRef(Frozen):
     """A reference to a secret: an environment variable or a file. Never the secret itself."""
 
-    model_config = ConfigDict(
-        **FROZEN,
-        json_schema_extra={"oneOf": [{"required": ["env"]}, {"required": ["file"]}]},
-    )
+    __pydantic_config__ = {**FROZEN, "json_schema_extra": {"oneOf": [{"required": ["env"]}, {"required": ["file"]}]}}
 
-    env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    env: Annotated[str, Constraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] | None = None
     """Name of the environment variable that holds the secret."""
     file: str | None = None
     """Path of a file (relative to the spec) whose content is the secret."""
 
-    @model_validator(mode="after")
-    def _exactly_one(self) -> SecretRef:
+    def __post_init__(self) -> None:
+        # pydantic-core runs this after validating the fields, so this is a validation error
+        # located at the reference (and constructing one in code is checked the same way).
         if (self.env is None) == (self.file is None):
             raise ValueError("a secret reference needs exactly one of 'env' or 'file'")
-        return self
 
 
+# Default factories are named functions: the stored core schema refers to them by name.
+def username_from_env() -> SecretRef:
+    return SecretRef(env="TWS_USERNAME")
+
+
+def password_from_env() -> SecretRef:
+    return SecretRef(env="TWS_PASSWORD")
+
+
+def paper_account() -> list[str]:
+    return ["DU123456"]
+
+
+@dataclass(frozen=True, kw_only=True)
 class DockerGateway(Frozen):
     """An IB Gateway container (gnzsnz/ib-gateway env contract) that ibrun starts and stops."""
 
     image: str = DEFAULT_GATEWAY_IMAGE
     timeout: Seconds = 300
     """Seconds to wait until the API answers a handshake."""
-    username: SecretRef = Field(default_factory=lambda: SecretRef(env="TWS_USERNAME"))
-    password: SecretRef = Field(default_factory=lambda: SecretRef(env="TWS_PASSWORD"))
+    username: SecretRef = field(default_factory=username_from_env)
+    password: SecretRef = field(default_factory=password_from_env)
     vnc_port: Port | None = None
     """Publish the container's VNC server on this loopback port."""
     vnc_password: SecretRef | None = None
@@ -58,36 +69,29 @@ class DockerGateway(Frozen):
     host_port: Port | None = None
     """Loopback port the API is published on; default: a free port."""
     twofa_timeout_action: Literal["exit", "restart"] | None = None
-    container_name: str | None = Field(None, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+    container_name: Annotated[str, Constraints(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")] | None = None
     keep: bool = False
     """Leave the container running when ibrun exits (it is reused next time)."""
     restart_policy: Literal["no", "on-failure", "unless-stopped", "always"] = "no"
-    env: dict[str, str] = {}
+    env: dict[str, str] = field(default_factory=dict)
     """Extra, non-secret container environment (e.g. TIME_ZONE)."""
 
 
-class SimPacing(Frozen):
-    """Historical-data pacing limits the simulator enforces with IB error 162."""
-
-    max_requests: int = Field(ib_pacing.MAX_REQUESTS, ge=1)
-    window_seconds: float = Field(ib_pacing.WINDOW_SECONDS, gt=0)
-    identical_cooldown_seconds: float = Field(ib_pacing.IDENTICAL_COOLDOWN_SECONDS, ge=0)
-    per_contract_max: int = Field(ib_pacing.PER_CONTRACT_MAX, ge=1)
-    per_contract_window_seconds: float = Field(ib_pacing.PER_CONTRACT_WINDOW_SECONDS, gt=0)
-
-
+@dataclass(frozen=True, kw_only=True)
 class SimulatedGateway(Frozen):
     """ibrun's built-in TWS API simulator, started on a free loopback port for this run."""
 
     seed: int = 42
-    universe: list[str] = []
+    universe: list[str] = field(default_factory=list)
     """Extra universe files (relative to the spec) adding instruments to the shipped one."""
-    accounts: list[str] = Field(default_factory=lambda: ["DU123456"], min_length=1)
-    tick_interval_ms: int = Field(250, ge=1)
+    accounts: Annotated[list[str], Constraints(min_length=1)] = field(default_factory=paper_account)
+    tick_interval_ms: Annotated[int, Constraints(ge=1)] = 250
     control_port: Port | None = None
-    pacing: SimPacing = Field(default_factory=SimPacing)
+    pacing: Pacing = field(default_factory=Pacing)
+    """Historical-data pacing the simulator enforces with IB error 162 (default: IB's)."""
 
 
+@dataclass(frozen=True, kw_only=True)
 class Gateway(Frozen):
     """Declared once, fanned out to the data and exec clients."""
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
-from pydantic.config import JsonDict
-
-from runner.model.base import FROZEN, Frozen
+from runner.model.base import FROZEN, Constraints, Frozen, JsonSchemaExtra
 
 SecType = Literal[
     "STK",
@@ -25,32 +23,33 @@ SecType = Literal[
     "FUND",
     "BAG",
 ]
-ExpiryDays = Field(None, ge=0)
+ExpiryDays = Annotated[int, Constraints(ge=0)] | None
 # Dates and multipliers are strings for IB, but YAML users write them unquoted: the schema
 # accepts both so editors agree with ibrun (which turns numbers into their text).
-_TEXT_OR_NUMBER: JsonDict = {"type": ["string", "integer"]}
+TextOrNumber = JsonSchemaExtra({"type": ["string", "integer"]})
 
 
+@dataclass(frozen=True, kw_only=True)
 class Contract(Frozen):
     """An `IBContract`: IB's own field names, plus nautilus' chain-building options."""
 
     # YAML users write `lastTradeDateOrContractMonth: 20240315` and `multiplier: 50` unquoted;
     # IB wants strings, so numbers are accepted and turned into their text.
-    model_config = ConfigDict(**FROZEN, coerce_numbers_to_str=True)
+    __pydantic_config__ = {**FROZEN, "coerce_numbers_to_str": True}
 
     secType: SecType
-    conId: int = Field(0, ge=0)
+    conId: Annotated[int, Constraints(ge=0)] = 0
     symbol: str = ""
     localSymbol: str = ""
     exchange: str = ""
     primaryExchange: str = ""
     currency: str = ""
     tradingClass: str = ""
-    lastTradeDateOrContractMonth: str = Field("", pattern=r"^(\d{6}|\d{8})?$", json_schema_extra=_TEXT_OR_NUMBER)
+    lastTradeDateOrContractMonth: Annotated[str, Constraints(pattern=r"^(\d{6}|\d{8})?$"), TextOrNumber] = ""
     """Expiry as YYYYMM or YYYYMMDD."""
-    lastTradeDate: str = Field("", pattern=r"^(\d{8})?$", json_schema_extra=_TEXT_OR_NUMBER)
-    multiplier: str = Field("", json_schema_extra=_TEXT_OR_NUMBER)
-    strike: float | None = Field(None, ge=0)
+    lastTradeDate: Annotated[str, Constraints(pattern=r"^(\d{8})?$"), TextOrNumber] = ""
+    multiplier: Annotated[str, TextOrNumber] = ""
+    strike: Annotated[float, Constraints(ge=0)] | None = None
     right: Literal["C", "P", "CALL", "PUT", ""] = ""
     includeExpired: bool = False
     secIdType: Literal["", "ISIN", "CUSIP", "SEDOL", "RIC", "CONID", "FIGI"] = ""
@@ -61,26 +60,27 @@ class Contract(Frozen):
     build_options_chain: bool | None = None
     options_chain_exchange: str | None = None
     """Exchange for the options chain (default SMART)."""
-    min_expiry_days: int | None = ExpiryDays
-    max_expiry_days: int | None = ExpiryDays
+    min_expiry_days: ExpiryDays = None
+    max_expiry_days: ExpiryDays = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Instruments(Frozen):
     """Maps to `InteractiveBrokersInstrumentProviderConfig`, shared by data and exec clients."""
 
     symbology: Literal["simplified", "raw"] = "simplified"
     """`simplified` (IB_SIMPLIFIED, e.g. `EUR/USD.IDEALPRO`) or `raw` (`EUR.USD=CASH.IDEALPRO`)."""
-    load_ids: list[str] = []
+    load_ids: list[str] = field(default_factory=list)
     """Instrument ids to load at start, in the chosen symbology."""
-    contracts: list[Contract] = []
+    contracts: list[Contract] = field(default_factory=list)
     """IBContracts to load at start (`load_contracts`), chains included."""
     build_options_chain: bool | None = None
     build_futures_chain: bool | None = None
-    min_expiry_days: int | None = ExpiryDays
-    max_expiry_days: int | None = ExpiryDays
+    min_expiry_days: ExpiryDays = None
+    max_expiry_days: ExpiryDays = None
     convert_exchange_to_mic_venue: bool = False
-    symbol_to_mic_venue: dict[str, str] = {}
-    cache_validity_days: int | None = Field(None, ge=1)
+    symbol_to_mic_venue: dict[str, str] = field(default_factory=dict)
+    cache_validity_days: Annotated[int, Constraints(ge=1)] | None = None
     pickle_path: str | None = None
     """Where to cache ContractDetails between runs (with `cache_validity_days`)."""
-    filter_sec_types: list[str] = []
+    filter_sec_types: list[str] = field(default_factory=list)

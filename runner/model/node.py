@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-
-from runner.model.base import Frozen, ImportPath, PositiveSeconds
+from runner.model.base import Constraints, Frozen, ImportPath, PositiveSeconds
 
 LogLevel = Literal["OFF", "TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR"]
 
 
+@dataclass(frozen=True, kw_only=True)
 class Logging(Frozen):
     """Maps to nautilus `LoggingConfig` (`level` → `log_level`, and so on)."""
 
@@ -19,12 +19,13 @@ class Logging(Frozen):
     file_format: Literal["json"] | None = None
     directory: str | None = None
     file_name: str | None = None
-    component_levels: dict[str, LogLevel] = {}
+    component_levels: dict[str, LogLevel] = field(default_factory=dict)
     colors: bool = True
-    max_file_size: int | None = Field(None, ge=1)
-    max_backup_count: int = Field(5, ge=0)
+    max_file_size: Annotated[int, Constraints(ge=1)] | None = None
+    max_backup_count: Annotated[int, Constraints(ge=0)] = 5
 
 
+@dataclass(frozen=True, kw_only=True)
 class DataEngine(Frozen):
     """Maps to `LiveDataEngineConfig`; unset fields keep nautilus' defaults."""
 
@@ -35,11 +36,12 @@ class DataEngine(Frozen):
     validate_data_sequence: bool | None = None
     buffer_deltas: bool | None = None
     emit_quotes_from_book: bool | None = None
-    qsize: int | None = Field(None, ge=1)
+    qsize: Annotated[int, Constraints(ge=1)] | None = None
     graceful_shutdown_on_exception: bool | None = None
     debug: bool | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Timeouts(Frozen):
     """TradingNodeConfig `timeout_*` values in seconds; unset keeps nautilus' defaults."""
 
@@ -51,13 +53,14 @@ class Timeouts(Frozen):
     shutdown: PositiveSeconds | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Component(Frozen):
     """A strategy or actor: `module:Class`, its config class and config values."""
 
     path: ImportPath
     config_path: ImportPath | None = None
     """Config class; default: `<Class>Config` in the same module."""
-    config: dict[str, Any] = {}
+    config: dict[str, Any] = field(default_factory=dict)
 
     @property
     def resolved_config_path(self) -> str:
@@ -67,9 +70,10 @@ class Component(Frozen):
         return f"{module}:{cls}Config"
 
 
+@dataclass(frozen=True, kw_only=True)
 class Node(Frozen):
-    logging: Logging = Field(default_factory=Logging)
-    data_engine: DataEngine = Field(default_factory=DataEngine)
-    timeouts: Timeouts = Field(default_factory=Timeouts)
-    strategies: list[Component] = []
-    actors: list[Component] = []
+    logging: Logging = field(default_factory=Logging)
+    data_engine: DataEngine = field(default_factory=DataEngine)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    strategies: list[Component] = field(default_factory=list)
+    actors: list[Component] = field(default_factory=list)

@@ -7,7 +7,8 @@ sees every problem of a file at once.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from runner.ib.symbology import LoadIdError, ibrun_hints, parse_load_id
 from runner.loading.document import JsonPath
@@ -39,10 +40,10 @@ def _check_duplicate_load_ids(spec: Spec) -> Iterator[Problem]:
         seen.setdefault(load_id, index)
 
 
-def _check_port_matches_mode(spec: Spec) -> Iterator[Problem]:
+def _check_port_matches_mode(spec: Spec, written: Mapping[str, Any]) -> Iterator[Problem]:
     gateway = spec.gateway
-    explicit = gateway.model_fields_set
-    if gateway.port is None or not explicit & {"app", "trading_mode"}:
+    explicit = {key for key in ("app", "trading_mode") if key in (written.get("gateway") or {})}
+    if gateway.port is None or not explicit:
         return
     apps = [gateway.app] if "app" in explicit else ["tws", "gateway"]
     modes = [gateway.trading_mode] if "trading_mode" in explicit else ["paper", "live"]
@@ -167,7 +168,6 @@ def _check_download(spec: Spec) -> Iterator[Problem]:
 RULES: tuple[Rule, ...] = (
     _check_load_ids,
     _check_duplicate_load_ids,
-    _check_port_matches_mode,
     _check_shared_client_id,
     _check_download_client_id,
     _check_expiry_windows,
@@ -178,5 +178,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def run_checks(spec: Spec) -> list[Problem]:
-    return [problem for rule in RULES for problem in rule(spec)]
+def run_checks(spec: Spec, written: Mapping[str, Any]) -> list[Problem]:
+    """Every rule's problems. `written` is the data `spec` was validated from: the port rule is
+    about what the spec says, which the model (defaults filled in) no longer tells."""
+    return [*(problem for rule in RULES for problem in rule(spec)), *_check_port_matches_mode(spec, written)]

@@ -5,20 +5,26 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, ValidationError
 
 from runner.errors import Location, SpecIssue
 from runner.loading.document import JsonPath, Positions, format_path
 from runner.model import Spec
+from runner.model.keys import keys_of, section_in
+from runner.model.parse import parse_spec
 
 _SECRET_KEYS = frozenset({"username", "password"})
 _SHOWN_INPUT_LIMIT = 60
+# pydantic-core's names for a key the section does not have, and for a missing one
+UNKNOWN_KEY = "unexpected_keyword_argument"
+_KEY_ERRORS = (UNKNOWN_KEY, "missing")
+# a value where a section (a mapping) was expected
+_NOT_A_MAPPING = ("dataclass_type", "dict_type")
 
 
 def validate_model(data: dict[str, Any], positions: Positions, file: str) -> tuple[Spec | None, list[SpecIssue]]:
     try:
-        return Spec.model_validate(data), []
+        return parse_spec(data), []
     except ValidationError as exc:
         return None, _issues(exc.errors(include_url=False), data, positions, file)
 
@@ -32,7 +38,7 @@ def _issues(errors: list[ErrorDetails], data: Any, positions: Positions, file: s
         if (path, message) in seen:
             continue
         seen.add((path, message))
-        key = error["type"] in ("extra_forbidden", "missing")
+        key = error["type"] in _KEY_ERRORS
         location = positions.locate(path, key=key) or Location(file, 1, 1)
         issues.append(SpecIssue(location, format_path(path), message))
     return issues
@@ -46,7 +52,7 @@ def _collapse_unions(errors: list[ErrorDetails], data: Any) -> list[ErrorDetails
     kept: list[ErrorDetails] = []
     for group in by_path.values():
         types = {e["type"] for e in group}
-        if len(group) > 1 and types <= {"string_type", "list_type", "none_required", "model_type", "dict_type"}:
+        if len(group) > 1 and types <= {"string_type", "list_type", "none_required", *_NOT_A_MAPPING}:
             kept.append({**group[0], "type": "union_mismatch", "msg": "; ".join(e["msg"] for e in group)})
         else:
             kept.extend(group)
@@ -73,7 +79,7 @@ def _message(error: ErrorDetails, path: JsonPath) -> str:
     kind, ctx = error["type"], error.get("ctx", {})
     secret = any(isinstance(p, str) and p in _SECRET_KEYS for p in path)
     shown = "" if secret else _shown(error.get("input"))
-    if kind == "extra_forbidden":
+    if kind == UNKNOWN_KEY:
         return _unknown_key(path)
     if kind == "missing":
         return f"required key '{path[-1]}' is missing"
@@ -81,9 +87,9 @@ def _message(error: ErrorDetails, path: JsonPath) -> str:
         return f"expected one of {ctx.get('expected')}{shown}"
     if kind == "string_pattern_mismatch":
         return _pattern_message(path, ctx.get("pattern", "")) + shown
-    if kind in ("model_type", "dict_type") and secret:
+    if kind in _NOT_A_MAPPING and secret:
         return "expected a secret reference {env: VAR} or {file: PATH}; literal secrets are not allowed"
-    if kind in ("model_type", "dict_type"):
+    if kind in _NOT_A_MAPPING:
         return f"expected a mapping{shown}"
     if kind == "union_mismatch":
         return f"expected a string or a list of strings{shown}"
@@ -124,25 +130,13 @@ def _unknown_key(path: JsonPath) -> str:
 
 
 def _allowed_keys(path: JsonPath) -> list[str]:
-    """Keys the model accepts at `path` (walks the model classes, following lists/optionals)."""
-    model: Any = Spec
+    """Keys the model accepts at `path` (walks the sections, following lists/optionals)."""
+    section: type | None = Spec
     for part in path:
         if isinstance(part, int):
             continue
-        field = model.model_fields.get(part) or next((f for f in model.model_fields.values() if f.alias == part), None)
-        if field is None:
+        key = next((k for k in keys_of(section) if k.name == part), None) if section else None
+        if key is None:
             return []
-        model = _model_in(field.annotation)
-        if model is None:
-            return []
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
+        section = section_in(key.hint)
+    return [key.name for key in keys_of(section)] if section else []

@@ -11,10 +11,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic_core import ValidationError
 
 from runner.loading.document import JsonPath
-from runner.model import Spec
+from runner.model.parse import parse_spec
 from runner.validation.checks import run_checks
 from runner.validation.problems import Problem
 
@@ -31,15 +31,15 @@ def checks_despite_schema_errors(data: dict[str, Any]) -> list[Problem]:
     pruned: list[JsonPath] = []
     for _ in range(_MAX_ROUNDS):
         try:
-            spec = Spec.model_validate(pruned_data)
+            spec = parse_spec(pruned_data)
         except ValidationError as exc:
-            paths = [_prunable(tuple(e["loc"]), e["type"]) for e in exc.errors()]
+            paths = [_prunable(tuple(e["loc"]), e["type"]) for e in exc.errors(include_url=False)]
             if any(p is None for p in paths) or not _prune(pruned_data, paths):  # type: ignore[arg-type]
                 return []
             pruned.extend(p for p in paths if p is not None)
             pruned.extend(dep for p in paths for dep in _DEPENDS_ON.get(p, ()))  # type: ignore[arg-type]
             continue
-        return [p for p in run_checks(spec) if not _under_any(p[0], pruned)]
+        return [p for p in run_checks(spec, pruned_data) if not _under_any(p[0], pruned)]
     return []
 
 

@@ -58,7 +58,7 @@ def check_file(path: str, options: LoadOptions, environ: dict[str, str] | None =
         return FileResult(path, None, _sorted(assembled.issues), assembled.sources)
     spec, issues = validate_model(assembled.data, assembled.positions, path)
     if spec is not None:
-        issues = _semantic_issues(run_checks(spec), assembled.positions, path)
+        issues = _semantic_issues(run_checks(spec, assembled.data), assembled.positions, path)
     else:
         issues += _semantic_issues(checks_despite_schema_errors(assembled.data), assembled.positions, path)
     return FileResult(path, spec if not issues else None, _sorted(issues), assembled.sources)

@@ -15,11 +15,11 @@ from nautilus_trader.config import LiveDataEngineConfig, LoggingConfig, TradingN
 from nautilus_trader.model.identifiers import InstrumentId
 
 from runner.compile.compiler import CLIENT_KEY, CompiledSpec, Endpoint, compile_spec, default_endpoint
-from runner.model import Spec
+from runner.model.parse import parse_spec
 
 
 def compiled(**sections: Any) -> CompiledSpec:
-    return compile_spec(Spec.model_validate({"version": 1, **sections}))
+    return compile_spec(parse_spec({"version": 1, **sections}))
 
 
 def test_clients_are_keyed_with_nautilus_ib_constant() -> None:
@@ -47,8 +47,8 @@ def test_compiler_imports_neither_nautilus_nor_ibapi() -> None:
     # `ibrun run` plans the spec in a forked child while the parent imports nautilus: planning
     # must not import it (a test in a fresh interpreter, as this one has nautilus loaded).
     code = (
-        "import sys; from runner.compile.compiler import plan_node; from runner.model import Spec;"
-        "plan_node(Spec.model_validate({'version': 1, 'exec': {}}));"
+        "import sys; from runner.compile.compiler import plan_node; from runner.model.parse import parse_spec;"
+        "plan_node(parse_spec({'version': 1, 'exec': {}}));"
         "print(sorted(m for m in sys.modules if m.startswith(('nautilus_trader', 'ibapi'))))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -183,7 +183,7 @@ def test_existing_gateway_endpoint_is_declared_host_and_resolved_port() -> None:
 
 
 def test_endpoint_overrides_gateway_address_for_both_clients() -> None:
-    spec = Spec.model_validate({"version": 1, "gateway": {"port": 4002}, "exec": {}})
+    spec = parse_spec({"version": 1, "gateway": {"port": 4002}, "exec": {}})
     result = compile_spec(spec, Endpoint("172.17.0.2", 45001))
     for client in (result.data_client, result.exec_client):
         assert (client.ibg_host, client.ibg_port) == ("172.17.0.2", 45001)
@@ -195,9 +195,7 @@ def test_started_gateways_never_set_dockerized_gateway(gateway: dict[str, Any]) 
     assert result.data_client.dockerized_gateway is None
     assert result.exec_client.dockerized_gateway is None
     # Without an endpoint the clients get the documented placeholder.
-    assert default_endpoint(Spec.model_validate({"version": 1, "gateway": gateway}).gateway) == (
-        Endpoint("127.0.0.1", 4002)
-    )
+    assert default_endpoint(parse_spec({"version": 1, "gateway": gateway}).gateway) == (Endpoint("127.0.0.1", 4002))
 
 
 def test_logging_maps_set_fields_and_keeps_nautilus_defaults() -> None:
@@ -280,14 +278,14 @@ FULL_SPEC = {
 
 
 def test_compiling_twice_gives_equal_json() -> None:
-    spec = Spec.model_validate(FULL_SPEC)
+    spec = parse_spec(FULL_SPEC)
     first, second = compile_spec(spec), compile_spec(spec)
     assert first.node.json() == second.node.json()
     assert first.node is not second.node
 
 
 def test_compiling_does_not_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = Spec.model_validate(FULL_SPEC)
+    spec = parse_spec(FULL_SPEC)
     before = compile_spec(spec).node.json()
     for name, value in {
         "TWS_ACCOUNT": "U999",
@@ -306,7 +304,7 @@ def test_a_pickled_plan_assembles_to_the_same_configs() -> None:
 
     from runner.compile.compiler import assemble, plan_node
 
-    spec = Spec.model_validate({"version": 1, "exec": {"account_id": "DU1"}, "instruments": {"load_ids": ["SPY.ARCA"]}})
+    spec = parse_spec({"version": 1, "exec": {"account_id": "DU1"}, "instruments": {"load_ids": ["SPY.ARCA"]}})
     plan = pickle.loads(pickle.dumps(plan_node(spec)))
     compiled_again = assemble(plan, Endpoint("127.0.0.1", 4555))
     assert compiled_again == compile_spec(spec, Endpoint("127.0.0.1", 4555))

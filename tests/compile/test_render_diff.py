@@ -14,14 +14,14 @@ from runner.cli.render import diff_command, render_command
 from runner.compile.compiler import compile_spec
 from runner.compile.diff import Change, diff_documents, format_change, mask_change
 from runner.compile.render import MASK, canonical, mask_secrets, node_document, parse_rendered
-from runner.model import Spec
+from runner.model.parse import parse_spec
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 ACCOUNT_PATH = "$.exec_clients.INTERACTIVE_BROKERS.account_id"
 
 
 def compile_dict(**sections):
-    return compile_spec(Spec.model_validate({"version": 1, **sections}))
+    return compile_spec(parse_spec({"version": 1, **sections}))
 
 
 def write_spec(directory: Path, name: str, text: str) -> Path:

@@ -8,6 +8,7 @@ import pytest
 
 from runner.ib.barspec import BarSpecError, all_bar_specs, parse_bar_spec
 from runner.model import Spec
+from runner.model.parse import parse_spec
 from runner.validation.checks_download import check_download
 
 GUIDE_SPECS = (
@@ -63,7 +64,7 @@ def _spec(download: dict, gateway: dict | None = None, instruments: bool = True)
     }
     if instruments:
         data["instruments"] = {"load_ids": ["AAPL.NASDAQ"]}
-    return Spec.model_validate(data)
+    return parse_spec(data)
 
 
 def test_clean_spec_has_no_problems() -> None:
@@ -118,4 +119,4 @@ def test_small_bar_lookback_only_for_real_gateways() -> None:
 
 
 def test_no_download_section() -> None:
-    assert check_download(Spec.model_validate({"version": 1})) == []
+    assert check_download(parse_spec({"version": 1})) == []

@@ -22,7 +22,7 @@ from runner.download.planner import (
 )
 from runner.ib.barspec import parse_bar_spec
 from runner.ib.times import DAY_NS, NS, date_ns, to_ns
-from runner.model.download import Download
+from runner.model.parse import parse_spec
 
 NY = "America/New_York"
 H = 3600 * NS
@@ -92,13 +92,19 @@ def test_request_window_is_padded_and_within_ib_limits() -> None:
 
 
 def test_plan_series_fans_out_instruments() -> None:
-    download = Download.model_validate(
+    download = parse_spec(
         {
-            "tz": NY,
-            "bars": [{"specs": ["1-HOUR-LAST", "1-DAY-LAST"], "start": "2023-11-01 09:30", "end": "2023-11-06 16:30"}],
-            "ticks": [{"types": ["TRADES"], "start": "2023-11-06 14:00", "end": "2023-11-06 15:00"}],
+            "version": 1,
+            "download": {
+                "tz": NY,
+                "bars": [
+                    {"specs": ["1-HOUR-LAST", "1-DAY-LAST"], "start": "2023-11-01 09:30", "end": "2023-11-06 16:30"}
+                ],
+                "ticks": [{"types": ["TRADES"], "start": "2023-11-06 14:00", "end": "2023-11-06 15:00"}],
+            },
         }
-    )
+    ).download
+    assert download is not None
     plans = plan_series(download, ["AAPL.NASDAQ", "EUR/USD.IDEALPRO"])
     labels = sorted((p.series.instrument_id, p.series.label, p.series.data_cls) for p in plans)
     assert labels == [

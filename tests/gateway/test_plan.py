@@ -12,13 +12,14 @@ from runner.gateway import container as plans
 from runner.gateway.secrets import redact, resolve_secret
 from runner.model import Spec
 from runner.model.gateway import SecretRef
+from runner.model.parse import parse_spec
 
 
 def spec(**docker: Any) -> Spec:
     gateway: dict[str, Any] = {"docker": docker}
     if "trading_mode" in docker:
         gateway["trading_mode"] = docker.pop("trading_mode")
-    return Spec.model_validate({"version": 1, "gateway": gateway})
+    return parse_spec({"version": 1, "gateway": gateway})
 
 
 def test_paper_plan_follows_the_gnzsnz_contract() -> None:
@@ -37,7 +38,7 @@ def test_paper_plan_follows_the_gnzsnz_contract() -> None:
 
 
 def test_live_writable_plan_with_vnc_and_restart_policy() -> None:
-    the_spec = Spec.model_validate(
+    the_spec = parse_spec(
         {
             "version": 1,
             "gateway": {

@@ -10,6 +10,7 @@ import pytest
 from runner.errors import ExitCode, LiveNotConfirmed
 from runner.launch.interlock import CONFIRM_ENV, check_live
 from runner.model import Spec
+from runner.model.parse import parse_spec
 from tests.launch.helpers import SilentServer, free_port, run
 
 LIVE_TWS = {
@@ -21,7 +22,7 @@ LIVE_TWS = {
 
 
 def spec(**overrides: object) -> Spec:
-    return Spec.model_validate({**LIVE_TWS, **overrides})
+    return parse_spec({**LIVE_TWS, **overrides})
 
 
 def test_refuses_live_writable_with_exact_reasons() -> None:
@@ -70,7 +71,7 @@ def test_not_live_trading(overrides: dict) -> None:
     data = {**LIVE_TWS, **overrides}
     if data.get("exec") is None:
         data.pop("exec")
-    assert check_live(Spec.model_validate(data), confirm_live=False, environ={}) is False
+    assert check_live(parse_spec(data), confirm_live=False, environ={}) is False
 
 
 def write_live_spec(tmp_path: Path, port: int) -> Path:

@@ -1,4 +1,5 @@
-"""The committed JSON schema is the model's, valid 2020-12, and agrees with ibrun on the corpus."""
+"""The committed JSON schema is the model's, valid 2020-12, and agrees with ibrun on the corpus; the
+committed core schema is the model's too, and validates as pydantic does."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from pydantic import TypeAdapter
+from pydantic_core import ValidationError
 
 from runner.loading.yamlfile import YamlError, read_document
-from runner.model.schema import SCHEMA_FILE, render_schema
+from runner.model import Spec
+from runner.model.parse import CORE_SCHEMA_FILE, parse_spec
+from runner.model.schema import SCHEMA_FILE, render_core_schema, render_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "schemas" / SCHEMA_FILE
@@ -52,3 +57,35 @@ def test_schema_rejects_what_the_model_rejects(name):
 def test_shipped_specs_declare_the_schema_for_editors(path):
     first_line = path.read_text().splitlines()[0]
     assert first_line == f"# yaml-language-server: $schema=../schemas/{SCHEMA_FILE}"
+
+
+def test_committed_core_schema_is_up_to_date():
+    committed = Path(CORE_SCHEMA_FILE).read_text()
+    assert committed == render_core_schema(), "core schema is stale: run `uv run just schemas`"
+
+
+def yaml_mappings() -> list[Path]:
+    """Shipped and corpus specs that are YAML mappings (some invalid ones are not even YAML)."""
+    paths = [*shipped_specs(), *sorted((CORPUS / "invalid").glob("*.yaml"))]
+    readable = []
+    for path in paths:
+        try:
+            read_document(str(path))
+        except YamlError:
+            continue
+        readable.append(path)
+    return readable
+
+
+@pytest.mark.parametrize("path", yaml_mappings(), ids=lambda p: p.name)
+def test_the_stored_validator_is_pydantics(path):
+    # The stored core schema drops what validation does not use (metadata, serialization): the
+    # stored validator and pydantic's own must agree on every spec and every error.
+    data = read_document(str(path))[0].data
+    outcomes = []
+    for validate in (parse_spec, TypeAdapter(Spec).validate_python):
+        try:
+            outcomes.append(validate(data))
+        except ValidationError as exc:
+            outcomes.append(exc.errors(include_url=False, include_context=False))  # ctx holds exceptions
+    assert outcomes[0] == outcomes[1]
