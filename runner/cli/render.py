@@ -110,7 +110,7 @@ def _format_diff(
     names: tuple[str, str],
 ) -> str:
     from runner.compile.diff import format_json, format_text, format_unified, mask_change
-    from runner.compile.render import mask_secrets
+    from runner.model.secrets import mask_secrets
 
     shown = changes if show_secrets else [mask_change(change) for change in changes]
     if fmt == "json":

@@ -12,7 +12,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from runner.compile.render import MASK, SET_KEYS, Document, is_secret_key
+from runner.compile.render import SET_KEYS, Document
+from runner.model.secrets import MASK, is_secret_key
 
 DiffFormat = Literal["text", "json", "unified"]
 ChangeKind = Literal["changed", "added", "removed"]

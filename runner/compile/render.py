@@ -5,7 +5,7 @@ The document is exactly ``TradingNodeConfig.json()`` decoded, with two changes m
 * lists that nautilus holds as frozensets (``load_ids``, ``load_contracts``, ...) are sorted,
   because set order changes from run to run (string hashing is randomised) and a render must be
   stable to be diffed;
-* secret values are masked as ``********`` unless ``show_secrets`` (see :func:`is_secret_key`).
+* secret values are masked as ``********`` unless ``show_secrets`` (`runner.model.secrets`).
 
 :func:`parse_rendered` turns the JSON back into an equal ``TradingNodeConfig``; nautilus' own
 ``TradingNodeConfig.parse`` cannot, because its client configs are typed ``Any`` and decode to
@@ -15,7 +15,6 @@ the base ``LiveDataClientConfig``, which rejects the IB fields.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Literal
 
 import msgspec
@@ -31,29 +30,13 @@ from nautilus_trader.live.config import RoutingConfig, TradingNodeConfig
 
 from runner.compile.compiler import CompiledSpec, Endpoint, default_endpoint
 from runner.model import Spec
+from runner.model.secrets import mask_secrets
 
 Document = dict[str, Any]
 RenderFormat = Literal["json", "yaml"]
 
-MASK = "********"
-
 # Keys whose JSON arrays are nautilus frozensets: their order carries no meaning.
 SET_KEYS = frozenset({"load_ids", "load_contracts", "filter_sec_types", "venues"})
-
-# What counts as a secret in a rendered config:
-# * `account_id` — it names the (possibly real-money) account; the guide lists TWS_ACCOUNT with
-#   the credentials, and renders end up in tickets and CI logs;
-# * `username`/`password` — the docker credentials (SecretRef). ibrun never passes them to
-#   nautilus (`dockerized_gateway` is always null), so this only guards against a future leak;
-# * any key that looks like a credential, anywhere, e.g. in a strategy's `config:` mapping.
-_SECRET_KEY = re.compile(
-    r"^(account_id|username|password)$|pass(word|phrase)|secret|token|api_?key|credential|private_?key",
-    re.IGNORECASE,
-)
-
-
-def is_secret_key(key: str) -> bool:
-    return _SECRET_KEY.search(key) is not None
 
 
 def node_document(compiled: CompiledSpec, show_secrets: bool = False) -> Document:
@@ -72,22 +55,6 @@ def canonical(value: Any, key: str | None = None) -> Any:
             items.sort(key=lambda item: json.dumps(item, sort_keys=True))
         return items
     return value
-
-
-def mask_secrets(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            name: MASK if is_secret_key(name) and _is_revealing(item) else mask_secrets(item)
-            for name, item in value.items()
-        }
-    if isinstance(value, list):
-        return [mask_secrets(item) for item in value]
-    return value
-
-
-def _is_revealing(value: Any) -> bool:
-    # null/empty values reveal nothing, and masking them would hide that they are unset.
-    return value is not None and value != "" and not isinstance(value, dict | list)
 
 
 def dump_document(document: Document, fmt: RenderFormat) -> str:

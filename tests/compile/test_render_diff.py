@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from runner.cli.render import diff_command, render_command
 from runner.compile.compiler import compile_spec
 from runner.compile.diff import Change, diff_documents, format_change, mask_change
-from runner.compile.render import MASK, canonical, mask_secrets, node_document, parse_rendered
+from runner.compile.render import canonical, node_document, parse_rendered
 from runner.model.parse import parse_spec
+from runner.model.secrets import MASK, mask_secrets
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 ACCOUNT_PATH = "$.exec_clients.INTERACTIVE_BROKERS.account_id"
