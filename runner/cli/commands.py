@@ -9,6 +9,7 @@ import re
 # command name → "module:attribute" of its click command
 COMMANDS: dict[str, str] = {
     "validate": "runner.cli.validate:validate_command",
+    "config": "runner.cli.config:config_command",
     "schema": "runner.cli.schema:schema_command",
     "render": "runner.cli.render:render_command",
     "diff": "runner.cli.render:diff_command",
