@@ -1,4 +1,4 @@
-"""The spec model: frozen pydantic structs, one module per section."""
+"""The spec model: frozen dataclasses, one module per section (`base` says how pydantic reads them)."""
 
 from runner.model.spec import Spec
 

@@ -1,4 +1,4 @@
-"""Turn pydantic's validation errors into located, readable spec issues."""
+"""Turn pydantic-core's validation errors into located, readable spec issues."""
 
 from __future__ import annotations
 
