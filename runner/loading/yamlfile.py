@@ -45,6 +45,12 @@ for _tag, _regexp, _first in [
     SpecLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_regexp), list(_first))
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 
 class YamlError(Exception):
@@ -121,7 +127,6 @@ class _TreeBuilder:
         self.positions = Positions()
         self.problems: list[YamlError] = []
         self.nodes_seen = 0
-        self.constructor = yaml.SafeLoader("")
 
     def location(self, node: yaml.Node) -> Location:
         return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -145,7 +150,7 @@ class _TreeBuilder:
             if key_node.tag == _MERGE_TAG:
                 self.merge_into(result, value_node, path)
                 continue
-            key = self.constructor.construct_object(key_node)
+            key = construct_scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else _construct(key_node)
             if not isinstance(key, str):
                 raise YamlError(self.location(key_node), f"keys must be strings, got {key!r}")
             if key in explicit:
@@ -180,18 +185,31 @@ class _TreeBuilder:
 
 
 def construct_scalar(node: yaml.ScalarNode) -> Any:
-    if node.tag == "tag:yaml.org,2002:int":
+    # The core schema's common cases directly (they are most of a spec's cost to read); floats,
+    # explicit tags (`!!bool yes`) and unknown ones (with its error) go to PyYAML's constructor.
+    tag, text = node.tag, node.value
+    if tag == _STR_TAG:
+        return text
+    if tag == _INT_TAG:
         # YAML 1.2: `012` is twelve (PyYAML would read YAML 1.1 octal), `0o12` is octal.
-        text = node.value
         base = 16 if text.startswith("0x") else 8 if text.startswith("0o") else 10
         return int(text[2:] if base != 10 else text, base)
-    return _CONSTRUCTOR.construct_object(node)
+    if tag == _NULL_TAG:
+        return None
+    if tag == _BOOL_TAG and text in _BOOLEANS:
+        return _BOOLEANS[text]
+    if tag == _FLOAT_TAG and "inf" not in text.lower() and "nan" not in text.lower():
+        return float(text)  # what PyYAML computes, minus its YAML 1.1 sexagesimals (no `:` in 1.2)
+    return _construct(node)
+
+
+def _construct(node: yaml.Node) -> Any:
+    # A fresh constructor each time: PyYAML's keeps every node it constructed until the end of
+    # a document, which for this one-node use is never.
+    return yaml.SafeLoader("").construct_object(node)
 
 
 def resolve_plain_scalar(text: str) -> Any:
     """Type `text` as if written unquoted in YAML (1.2 core schema)."""
     tag = SpecLoader.resolve(SpecLoader, yaml.ScalarNode, text, (True, False))  # type: ignore[arg-type]
     return construct_scalar(yaml.ScalarNode(tag, text))
-
-
-_CONSTRUCTOR = yaml.SafeLoader("")
