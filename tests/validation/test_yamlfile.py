@@ -43,6 +43,18 @@ def test_yaml_1_2_core_schema_scalars(tmp_path):
     }
 
 
+def test_special_floats_and_explicit_tags_read_as_pydantic_expects(tmp_path):
+    # the common scalars are built without PyYAML's constructor; these still go through it
+    text = "a: .inf\nb: -.Inf\nc: .NaN\nd: !!bool yes\ne: !!float 1_000\nf: !!str 12\ng: NULL\nh: -.5\ni: 0o17\n"
+    data = read_document(write(tmp_path, text))[0].data
+    assert (data["a"], data["b"], data["c"] != data["c"]) == (float("inf"), float("-inf"), True)
+    assert (data["d"], data["e"], data["f"], data["g"], data["h"], data["i"]) == (True, 1000.0, "12", None, -0.5, 15)
+    assert (
+        "could not determine a constructor"
+        in error_of(write(tmp_path, "a: !!python/object:os.system x\n", "b.yaml")).message
+    )
+
+
 def test_interpolated_plain_scalars_are_typed_quoted_stay_strings(tmp_path):
     path = write(tmp_path, 'port: ${P}\nquoted: "${P}"\nflag: ${F}\n')
     env = {"P": "4002", "F": "true"}
