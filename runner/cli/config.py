@@ -20,8 +20,8 @@ def config_command(spec: Path, show_secrets: bool, sets: tuple[str, ...], env_fi
     In the spec's own keys; each value ends with a comment saying where it was set
     (FILE:LINE, --set, or default when the model fills it in). Exit 1 if SPEC is invalid.
     """
-    from runner.validation.pipeline import resolve_spec
-    from runner.validation.resolved import resolved_yaml
+    # Here, not at the top: `ibrun --help` imports every command module, and ruamel.yaml costs 25 ms.
+    from runner.validation.resolved import resolve_spec, resolved_yaml
 
-    resolved = resolve_spec(spec, load_options(sets, env_file))
+    resolved = resolve_spec(str(spec), load_options(sets, env_file))
     click.echo(resolved_yaml(resolved, str(spec), show_secrets=show_secrets), nl=False)

@@ -1,15 +1,13 @@
 """One spec file through the stages: load → interpolate/merge → model → semantic checks.
 
 `check_file` returns every issue of a file (for `ibrun validate`); `load_spec` returns the
-validated model or raises `SpecInvalid` carrying all issues (for every other command);
-`resolve_spec` adds where each value was written (for `ibrun config`).
+validated model or raises `SpecInvalid` carrying all issues (for every other command).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from runner.errors import Location, SpecInvalid, SpecIssue, UsageError
 from runner.loading.compose import Assembled, assemble, read_env_file
@@ -44,17 +42,6 @@ class FileResult:
         return not self.issues
 
 
-@dataclass(frozen=True)
-class ResolvedSpec:
-    """A valid spec, the data it was validated from (extends merged, `--set` applied: what is not
-    in it, the model filled in), where that was written, and the files it was read from."""
-
-    spec: Spec
-    written: dict[str, Any]
-    positions: Positions
-    sources: tuple[str, ...]
-
-
 def environment(options: LoadOptions) -> dict[str, str]:
     """The variables interpolation sees: the env file, overridden by the real environment."""
     if options.env_file is None:
@@ -66,10 +53,10 @@ def environment(options: LoadOptions) -> dict[str, str]:
 
 def check_file(path: str, options: LoadOptions, environ: dict[str, str] | None = None) -> FileResult:
     env = environ if environ is not None else environment(options)
-    return _check_assembled(path, assemble(path, env, options.sets))
+    return check_assembled(path, assemble(path, env, options.sets))
 
 
-def _check_assembled(path: str, assembled: Assembled) -> FileResult:
+def check_assembled(path: str, assembled: Assembled) -> FileResult:
     if assembled.data is None or assembled.issues:
         return FileResult(path, None, _sorted(assembled.issues), assembled.sources)
     spec, issues = validate_model(assembled.data, assembled.positions, path)
@@ -98,12 +85,3 @@ def load_spec(path: Path | str, options: LoadOptions | None = None) -> LoadedSpe
         raise SpecInvalid(result.issues)
     path = Path(path)
     return LoadedSpec(result.spec, path, path.resolve().parent, tuple(Path(s) for s in result.sources))
-
-
-def resolve_spec(path: Path | str, options: LoadOptions) -> ResolvedSpec:
-    assembled = assemble(str(path), environment(options), options.sets)
-    result = _check_assembled(str(path), assembled)
-    if result.spec is None:
-        raise SpecInvalid(result.issues)
-    assert assembled.data is not None  # a valid spec was read
-    return ResolvedSpec(result.spec, assembled.data, assembled.positions, assembled.sources)

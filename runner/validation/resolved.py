@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -19,12 +20,15 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from runner.errors import Location
-from runner.loading.document import JsonPath
+from runner.errors import Location, SpecInvalid
+from runner.loading.compose import assemble
+from runner.loading.document import JsonPath, Positions
+from runner.loading.options import LoadOptions
+from runner.model import Spec
 from runner.model.base import Frozen
 from runner.model.keys import keys_of
 from runner.model.secrets import MASK, is_revealing, is_secret_key
-from runner.validation.pipeline import ResolvedSpec
+from runner.validation.pipeline import check_assembled, environment
 
 DEFAULT = "default"
 # Comments line up in one column, unless a line is longer (then one space after it).
@@ -34,6 +38,26 @@ _MAX_COLUMN = 56
 _YAML11_BOOLEANS = frozenset(
     word for base in ("y", "yes", "n", "no", "on", "off") for word in (base, base.capitalize(), base.upper())
 )
+
+
+@dataclass(frozen=True)
+class ResolvedSpec:
+    """A valid spec, the data it was validated from (extends merged, `--set` applied: what is not
+    in it, the model filled in), where that was written, and the files it was read from."""
+
+    spec: Spec
+    written: dict[str, Any]
+    positions: Positions
+    sources: tuple[str, ...]
+
+
+def resolve_spec(path: str, options: LoadOptions) -> ResolvedSpec:
+    """The spec at `path` with its positions; raises SpecInvalid with every issue."""
+    assembled = assemble(path, environment(options), options.sets)
+    result = check_assembled(path, assembled)
+    if result.spec is None or assembled.data is None:
+        raise SpecInvalid(result.issues)
+    return ResolvedSpec(result.spec, assembled.data, assembled.positions, assembled.sources)
 
 
 def resolved_yaml(resolved: ResolvedSpec, path: str, *, show_secrets: bool = False) -> str:
