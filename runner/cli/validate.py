@@ -25,7 +25,12 @@ from runner.validation.report import report
     help="github: workflow annotations shown inline on pull requests.",
 )
 @click.option("--deep", is_flag=True, help="Also import strategies/actors and run nautilus' own id parser (slower).")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for large batches (default: CPU count - 1).",
+)
 @click.option(
     "--skip-non-specs",
     is_flag=True,
