@@ -5,8 +5,10 @@ times each command once, so load hits them alike):
 - 1,000 specs vs `check-jsonschema --schemafile schemas/ibrun-spec.schema.json` on the same
   files (target: ≥ 5x its throughput; the ratio is taken per round, then the median).
 
-    uv run python bench/validate_bench.py [--rounds 7] [--singles 5] [--files 1000]
+    uv run python bench/validate_bench.py [--rounds 7] [--singles 5] [--files 1000] [--before DIR]
 
+`--before DIR` times another source tree in the same rounds (its `runner` first on PYTHONPATH,
+same venv), e.g. main: `git archive main | tar -x -C /tmp/main; ... --before /tmp/main`.
 ibrun's figure includes its semantic checks (load_id grammar, ports, client ids, ...), which
 check-jsonschema does not do. Results are printed and written to bench/RESULTS-validate.md.
 """
@@ -31,9 +33,9 @@ SPECS = ["paper.yaml", "multi-client.yaml", "derivatives.yaml", "instruments.yam
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str], env: dict[str, str] = ENV) -> float:
     started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=ENV)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {proc.stdout[-500:]}{proc.stderr[-500:]}")
@@ -49,7 +51,10 @@ def make_corpus(directory: Path, count: int) -> None:
         (directory / f"spec-{i:05d}.yaml").write_text(text + "\n")
 
 
-def measure(rounds: int, singles: int, corpus: Path) -> tuple[list[float], list[float], list[float]]:
+Series = dict[str, list[float]]
+
+
+def measure(rounds: int, singles: int, corpus: Path, before: Path | None) -> Series:
     ibrun = str(BIN / "ibrun")
     checker = shutil.which("check-jsonschema", path=str(BIN))
     if checker is None:
@@ -57,22 +62,28 @@ def measure(rounds: int, singles: int, corpus: Path) -> tuple[list[float], list[
     one_spec = [ibrun, "validate", "specs/paper.yaml"]
     ours = [ibrun, "validate", str(corpus)]
     theirs = [checker, "--schemafile", "schemas/ibrun-spec.schema.json", *sorted(map(str, corpus.glob("*.yaml")))]
-    for cmd in (one_spec, ours, theirs):
-        timed(cmd)  # warm-up: bytecode caches, page cache
-    single_times, our_times, their_times = [], [], []
+    runs = {"one": (one_spec, ENV), "many": (ours, ENV), "check-jsonschema": (theirs, ENV)}
+    if before is not None:
+        old = {**ENV, "PYTHONPATH": str(before.resolve())}
+        runs |= {"before one": (one_spec, old), "before many": (ours, old)}
+    for cmd, env in runs.values():
+        timed(cmd, env)  # warm-up: bytecode caches, page cache
+    series: Series = {name: [] for name in runs}
     for _ in range(rounds):
-        single_times += [timed(one_spec) for _ in range(singles)]
-        our_times.append(timed(ours))
-        their_times.append(timed(theirs))
-    return single_times, our_times, their_times
+        for name, (cmd, env) in runs.items():
+            series[name] += [timed(cmd, env) for _ in range(singles if name.endswith("one") else 1)]
+    return series
 
 
-def report(args: argparse.Namespace, singles: list[float], ours: list[float], theirs: list[float]) -> str:
+def report(args: argparse.Namespace, series: Series) -> str:
+    singles, ours, theirs = series["one"], series["many"], series["check-jsonschema"]
     ratios = [t / o for o, t in zip(ours, theirs, strict=True)]
     deciles = statistics.quantiles(singles, n=10)
     median_ours, median_theirs = statistics.median(ours), statistics.median(theirs)
+    before = f" --before {args.before}" if args.before else ""
     command = (
-        f"uv run python bench/validate_bench.py --rounds {args.rounds} --singles {args.singles} --files {args.files}"
+        f"uv run python bench/validate_bench.py --rounds {args.rounds} --singles {args.singles} "
+        f"--files {args.files}{before}"
     )
     lines = [
         "# `ibrun validate` benchmark",
@@ -80,7 +91,7 @@ def report(args: argparse.Namespace, singles: list[float], ours: list[float], th
         f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end; "
         f"{dt.date.today().isoformat()}. Command: `{command}`",
         f"({args.rounds} interleaved rounds, each: {args.singles}x one spec, once ibrun on {args.files} specs, "
-        f"once check-jsonschema on them).",
+        f"once check-jsonschema on them{', and the same for the tree before' if before else ''}).",
         "",
         "| measurement | figure | target |",
         "|---|---|---|",
@@ -93,6 +104,11 @@ def report(args: argparse.Namespace, singles: list[float], ours: list[float], th
         f"| throughput ratio ibrun / check-jsonschema, median of per-round ratios | {statistics.median(ratios):.2f}x "
         f"(lowest {min(ratios):.2f}x) | ≥ 5x |",
     ]
+    if before:
+        lines += [
+            f"| before ({args.before}): one spec, median | {statistics.median(series['before one']):.3f} s | |",
+            f"| before: {args.files} specs, median | {statistics.median(series['before many']):.2f} s | |",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -101,11 +117,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--singles", type=int, default=5, help="one-spec runs per round")
     parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--before", type=Path, help="another source tree to time in the same rounds")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         make_corpus(Path(tmp), args.files)
-        singles, ours, theirs = measure(args.rounds, args.singles, Path(tmp))
-    text = report(args, singles, ours, theirs)
+        series = measure(args.rounds, args.singles, Path(tmp), args.before)
+    text = report(args, series)
     print(text)
     results = ROOT / "bench" / "RESULTS-validate.md"
     notes = results.read_text().partition("\nNotes")[2] if results.exists() else ""
