@@ -58,6 +58,9 @@ class Pacing(Frozen):
     per_contract_window_seconds: float = Field(ib_pacing.PER_CONTRACT_WINDOW_SECONDS, gt=0)
     """... within this many seconds."""
 
+    def rules(self) -> ib_pacing.PacingRules:
+        return ib_pacing.PacingRules(**self.model_dump())
+
 
 class Download(Frozen):
     """What `ibrun download` fetches; instruments come from the spec's `instruments:` section

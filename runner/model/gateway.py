@@ -75,6 +75,9 @@ class SimPacing(Frozen):
     per_contract_max: int = Field(ib_pacing.PER_CONTRACT_MAX, ge=1)
     per_contract_window_seconds: float = Field(ib_pacing.PER_CONTRACT_WINDOW_SECONDS, gt=0)
 
+    def rules(self) -> ib_pacing.PacingRules:
+        return ib_pacing.PacingRules(**self.model_dump())
+
 
 class SimulatedGateway(Frozen):
     """ibrun's built-in TWS API simulator, started on a free loopback port for this run."""

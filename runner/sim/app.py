@@ -13,7 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from runner.sim.config import PacingLimits, SimConfig
+from runner.ib.pacing import PacingRules
+from runner.sim.config import SimConfig
 
 
 def config_to_json(config: SimConfig) -> str:
@@ -22,7 +23,8 @@ def config_to_json(config: SimConfig) -> str:
 
 def config_from_json(text: str) -> SimConfig:
     data = json.loads(text)
-    data["pacing"] = PacingLimits(**data.get("pacing", {}))
+    pacing = data.get("pacing", {})
+    data["pacing"] = None if pacing is None else PacingRules(**pacing)
     for key in ("universe_files", "accounts"):
         data[key] = tuple(data.get(key, ()))
     return SimConfig(**data)

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
+from runner.ib.pacing import PacingRules
 from runner.sim.broker import Broker
-from runner.sim.config import PacingLimits
 from runner.sim.market import Market
 from runner.sim.pacing import PacingGuard
 from runner.sim.requests import OrderRequest
@@ -112,7 +112,13 @@ def test_market_is_deterministic_per_seed(universe):
 
 def test_pacing_rules():
     guard = PacingGuard(
-        PacingLimits(max_requests=5, window_s=10, identical_within_s=15, same_contract_max=3, same_contract_window_s=2)
+        PacingRules(
+            max_requests=5,
+            window_seconds=10,
+            identical_cooldown_seconds=15,
+            per_contract_max=3,
+            per_contract_window_seconds=2,
+        )
     )
     assert guard.check("a", "1", 0.0) is None
     assert "identical" in guard.check("a", "1", 1.0)
