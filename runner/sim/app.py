@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from runner.errors import SimulatorSetupFailed
 from runner.ib.pacing import PacingRules
 from runner.sim.config import SimConfig
 
@@ -77,9 +78,7 @@ def run(config: SimConfig, ready_file: str | None = None) -> None:
             if exc.filename
             else f"cannot listen on {config.host}:{config.port}: {exc}"
         )
-        print(f"ibrun sim: {problem}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise SimulatorSetupFailed(f"ibrun sim {problem}") from None
     except (yaml.YAMLError, ValueError, KeyError, TypeError) as exc:
         detail = f"missing field {exc}" if isinstance(exc, KeyError) else " ".join(str(exc).split())
-        print(f"ibrun sim: invalid universe file: {detail}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise SimulatorSetupFailed(f"ibrun sim: invalid universe file: {detail}") from None

@@ -13,15 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from runner.errors import SimulatorStartError
 from runner.sim.app import config_to_json
 from runner.sim.config import SimConfig
 
 _READY = re.compile(r"IBRUN-SIM READY host=(\S+) port=(\d+) control_port=(\d*)")
 _PR_SET_PDEATHSIG = 1
-
-
-class SimulatorStartError(RuntimeError):
-    """The simulator did not come up; the message carries the tail of its stderr."""
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -114,7 +111,7 @@ def start_simulator(config: SimConfig, *, startup_timeout: float = 10.0) -> SimP
         if exited
         else (f"did not become ready within {startup_timeout:g}s")
     )
-    raise SimulatorStartError(f"ibrun sim {what}; stderr tail:\n{tail}")
+    raise SimulatorStartError(f"the simulator {what}; stderr tail:\n{tail}")
 
 
 def free_port_config(config: SimConfig | None = None, **changes) -> SimConfig:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import socket
 import struct
+import subprocess
+import sys
 
 import pytest
 
+from runner.errors import ExitCode
 from runner.sim import wire
 
 
@@ -97,8 +100,22 @@ def test_failed_start_raises_with_stderr_tail(sim):
     from runner.sim.launcher import SimulatorStartError, start_simulator
 
     busy = dataclasses.replace(sim_config(), port=sim.port, control_port=None)
-    with pytest.raises(SimulatorStartError, match="cannot listen"):
+    with pytest.raises(SimulatorStartError, match="cannot listen") as raised:
         start_simulator(busy, startup_timeout=20)
+    assert raised.value.exit_code == ExitCode.GATEWAY_START_FAILED  # printed by the CLI's one printer
+
+
+def test_bad_universe_file_is_a_usage_error_without_traceback(tmp_path):
+    universe = tmp_path / "universe.yaml"
+    universe.write_text("instruments: [{symbol: X}]\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "runner.sim", "--port", "0", "--universe", str(universe)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == ExitCode.USAGE
+    assert result.stderr == "error: ibrun sim: invalid universe file: missing field 'secType'\n"
 
 
 def test_sim_process_stops_on_sigterm():
