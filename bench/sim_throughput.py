@@ -13,10 +13,10 @@ import struct
 import threading
 import time
 
-from runner.sim import wire
 from runner.sim.config import SimConfig
 from runner.sim.control import SimControl
 from runner.sim.launcher import free_port_config, start_simulator
+from runner.sim.protocol import wire
 
 
 class CountingClient:

@@ -149,7 +149,7 @@ def _orders(server, req: dict) -> dict:
 async def _burst(server, req: dict) -> dict:
     """Write `count` tickPrice messages of real simulated quotes to one client as fast as the
     socket takes them (throughput benchmark)."""
-    from runner.sim import encoders as enc
+    from runner.sim.protocol import encoders as enc
 
     session = server.sessions[int(req["client_id"])]
     record = _record(server, req) if (req.get("conId") or req.get("symbol")) else server.universe.get(265598)

@@ -6,16 +6,18 @@ import asyncio
 import logging
 import time
 
-from runner.sim import encoders as enc
-from runner.sim import handlers_account, handlers_data, streams
-from runner.sim.broker import Broker
 from runner.sim.config import SimConfig
-from runner.sim.handshake import HandshakeRefused, accept
-from runner.sim.market import Market
-from runner.sim.pacing import PacingGuard
+from runner.sim.handlers import account as handlers_account
+from runner.sim.handlers import data as handlers_data
+from runner.sim.handlers import streams
+from runner.sim.protocol import encoders as enc
+from runner.sim.protocol.handshake import HandshakeRefused, accept
+from runner.sim.protocol.wire import Fields, read_frame, split_fields
 from runner.sim.session import Session
-from runner.sim.universe import build_universe
-from runner.sim.wire import Fields, read_frame, split_fields
+from runner.sim.world.broker import Broker
+from runner.sim.world.market import Market
+from runner.sim.world.pacing import PacingGuard
+from runner.sim.world.universe import build_universe
 
 log = logging.getLogger("runner.sim")
 START_API = 71

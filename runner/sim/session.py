@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from runner.sim.market import Quote
-from runner.sim.records import ContractRecord
+from runner.sim.world.market import Quote
+from runner.sim.world.records import ContractRecord
 
 WRITE_BUFFER_LIMIT = 8 * 1024 * 1024
 

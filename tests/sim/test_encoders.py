@@ -11,12 +11,12 @@ import pytest
 from ibapi import comm
 from ibapi.decoder import Decoder
 
-from runner.sim import encoders as enc
-from runner.sim import encoders_orders as oenc
-from runner.sim.account import Execution
-from runner.sim.market import Bar, Quote
-from runner.sim.orders import SimOrder
-from runner.sim.universe import ContractQuery, build_universe
+from runner.sim.protocol import encoders as enc
+from runner.sim.protocol import encoders_orders as oenc
+from runner.sim.world.account import Execution
+from runner.sim.world.market import Bar, Quote
+from runner.sim.world.orders import SimOrder
+from runner.sim.world.universe import ContractQuery, build_universe
 
 VERSIONS = [157, 162, 163, 164, 170, 176, 177, 178, 183, 187, 193, 194, 195, 196, 198, 200]
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from runner.errors import ExitCode
-from runner.sim import wire
+from runner.sim.protocol import wire
 
 
 def _connect(port: int, hello: str) -> socket.socket:

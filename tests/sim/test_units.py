@@ -9,11 +9,11 @@ import time
 import pytest
 
 from runner.ib.pacing import PacingRules
-from runner.sim.broker import Broker
-from runner.sim.market import Market
-from runner.sim.pacing import PacingGuard
-from runner.sim.requests import OrderRequest
-from runner.sim.universe import ContractQuery, build_universe
+from runner.sim.protocol.requests import OrderRequest
+from runner.sim.world.broker import Broker
+from runner.sim.world.market import Market
+from runner.sim.world.pacing import PacingGuard
+from runner.sim.world.universe import ContractQuery, build_universe
 
 TODAY = dt.date(2026, 11, 23)
 

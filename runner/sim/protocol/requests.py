@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from runner.sim.universe import ContractQuery
-from runner.sim.wire import Fields
+from runner.sim.protocol.wire import Fields
+from runner.sim.world.universe import ContractQuery
 
 V_TRADING_CLASS = 68
 V_PRIMARYEXCH = 75

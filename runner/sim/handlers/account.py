@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
-from runner.sim import encoders as enc
-from runner.sim import encoders_orders as oenc
-from runner.sim.handlers_data import NO_SECURITY, send_paced
-from runner.sim.requests import executions_request, place_order_request
-from runner.sim.wire import frame
+from runner.sim.handlers.data import NO_SECURITY, send_paced
+from runner.sim.protocol import encoders as enc
+from runner.sim.protocol import encoders_orders as oenc
+from runner.sim.protocol.requests import executions_request, place_order_request
+from runner.sim.protocol.wire import frame
 
 READ_ONLY = "Error validating request.-'bN' : cause - The API interface is currently in Read-Only mode."
 NO_CURRENCY_TAGS = frozenset({"Cushion", "Leverage", "HighestSeverity", "DayTradesRemaining"})
@@ -100,7 +100,7 @@ def _execution_matches(e, r: dict) -> bool:
         return False
     if r["time"]:
         try:
-            from runner.sim.history import parse_time
+            from runner.sim.world.history import parse_time
 
             return e.epoch >= parse_time(r["time"].replace("  ", " "))
         except ValueError:

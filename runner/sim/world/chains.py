@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import zlib
 
-from runner.sim.records import SEC_TYPE_DEFAULTS, ContractRecord
+from runner.sim.world.records import SEC_TYPE_DEFAULTS, ContractRecord
 
 MONTH_CODES = "FGHJKMNQUVXZ"
 

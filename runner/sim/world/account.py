@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from runner.sim.records import ContractRecord
+from runner.sim.world.records import ContractRecord
 
 
 @dataclass

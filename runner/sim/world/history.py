@@ -6,9 +6,9 @@ import calendar
 import time
 from zoneinfo import ZoneInfo
 
-from runner.sim import encoders as enc
-from runner.sim.market import unit
+from runner.sim.protocol import encoders as enc
 from runner.sim.session import StreamSub
+from runner.sim.world.market import unit
 
 MAX_BARS = 100_000
 MAX_TICKS = 1000

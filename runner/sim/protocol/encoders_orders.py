@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from runner.sim.records import ContractRecord
-from runner.sim.wire import frame
+from runner.sim.protocol.wire import frame
+from runner.sim.world.records import ContractRecord
 
 UNSET_DOUBLE = "1.7976931348623157E308"  # what IB sends for an unset double
 V_FA_PROFILE_DESUPPORT = 177

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from runner.sim import encoders as enc
-from runner.sim import history, streams
-from runner.sim.requests import (
+from runner.sim.handlers import streams
+from runner.sim.protocol import encoders as enc
+from runner.sim.protocol.requests import (
     contract_common,
     contract_details_request,
     historical_data_request,
@@ -18,7 +18,8 @@ from runner.sim.requests import (
     tick_by_tick_request,
 )
 from runner.sim.session import MarketDataSub, StreamSub
-from runner.sim.universe import ContractQuery
+from runner.sim.world import history
+from runner.sim.world.universe import ContractQuery
 
 NO_SECURITY = "No security definition has been found for the request"
 
@@ -197,7 +198,7 @@ async def current_time_millis(server, session, f) -> None:
 
 
 async def mkt_depth_exchanges(server, session, f) -> None:
-    from runner.sim.wire import frame
+    from runner.sim.protocol.wire import frame
 
     rows = [
         ("ISLAND", "STK", "", "Deep2", 1),
@@ -212,7 +213,7 @@ async def mkt_depth_exchanges(server, session, f) -> None:
 
 
 async def user_info(server, session, f) -> None:
-    from runner.sim.wire import frame
+    from runner.sim.protocol.wire import frame
 
     session.send([frame([107, f.int(), ""])])
 

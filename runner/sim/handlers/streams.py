@@ -6,10 +6,10 @@ import asyncio
 import logging
 import time
 
-from runner.sim import encoders as enc
-from runner.sim import history
-from runner.sim.market import unit
+from runner.sim.protocol import encoders as enc
 from runner.sim.session import MarketDataSub, Session, StreamSub
+from runner.sim.world import history
+from runner.sim.world.market import unit
 
 log = logging.getLogger("runner.sim")
 
@@ -141,7 +141,7 @@ async def clock(server) -> None:
                 if now >= next_auction:
                     server.broker.run_auction(now)
                     next_auction = now + server.config.auction_interval_s
-                from runner.sim import handlers_account
+                from runner.sim.handlers import account as handlers_account
 
                 handlers_account.stream_account(server, now)
         except Exception:

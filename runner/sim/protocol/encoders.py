@@ -5,8 +5,8 @@ from __future__ import annotations
 import struct
 import time
 
-from runner.sim.records import ContractRecord
-from runner.sim.wire import frame
+from runner.sim.protocol.wire import frame
+from runner.sim.world.records import ContractRecord
 
 _LENGTH = struct.Struct(">I")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from runner.sim.market import Quote, round_price
-from runner.sim.records import ContractRecord
-from runner.sim.requests import OrderRequest
+from runner.sim.protocol.requests import OrderRequest
+from runner.sim.world.market import Quote, round_price
+from runner.sim.world.records import ContractRecord
 
 SUPPORTED_TYPES = frozenset({"MKT", "LMT", "STP", "STP LMT", "MIT", "LIT", "TRAIL", "TRAIL LIMIT", "MOC", "LOC", "MTL"})
 SUPPORTED_TIFS = frozenset({"DAY", "GTC", "IOC", "FOK", "GTD", "OPG", "CLS", "GTX", "DTC"})

@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from runner.sim.chains import black_scholes
-from runner.sim.records import ContractRecord
+from runner.sim.world.chains import black_scholes
+from runner.sim.world.records import ContractRecord
 
 _MASK = (1 << 64) - 1
 _DAY = 86_400.0

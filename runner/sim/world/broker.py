@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from runner.sim import encoders as enc
-from runner.sim import encoders_orders as oenc
-from runner.sim.account import Account, Execution, Valuation, commission_for
-from runner.sim.market import Market
-from runner.sim.orders import SimOrder, auction_price, fill_price, gtd_expired, validation_error
-from runner.sim.records import ContractRecord
-from runner.sim.requests import OrderRequest
+from runner.sim.protocol import encoders as enc
+from runner.sim.protocol import encoders_orders as oenc
+from runner.sim.protocol.requests import OrderRequest
+from runner.sim.world.account import Account, Execution, Valuation, commission_for
+from runner.sim.world.market import Market
+from runner.sim.world.orders import SimOrder, auction_price, fill_price, gtd_expired, validation_error
+from runner.sim.world.records import ContractRecord
 
 # deliver(client_id, build) where build(version) -> list of frames for that client's version
 Deliver = Callable[[int, Callable[[int], list[bytes]]], None]

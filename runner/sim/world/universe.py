@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from runner.sim import chains
-from runner.sim.records import ContractRecord, build_record
+from runner.sim.world import chains
+from runner.sim.world.records import ContractRecord, build_record
 
 # the C loader keeps startup fast
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -44,7 +44,7 @@ class ContractQuery:
 
 def load_data_file(path: str | Path | None) -> dict:
     if path is None:
-        text = resources.files("runner.sim").joinpath("universe.yaml").read_text()
+        text = resources.files("runner.sim.world").joinpath("universe.yaml").read_text()
     else:
         text = Path(path).read_text()
     data = yaml.load(text, Loader=_Loader) or {}
