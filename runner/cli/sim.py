@@ -68,10 +68,10 @@ def sim_command(
     log_level,
     config_json,
 ) -> None:
-    from runner.sim.app import config_from_json, run
+    from runner.sim.app import run  # the simulator itself: not needed for `ibrun --help`
 
     if config_json:
-        config = config_from_json(config_json)
+        config = SimConfig.from_json(config_json)
     else:
         pacing = None if no_pacing else PacingRules().scaled(pacing_scale)
         config = SimConfig(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import json
 import logging
 import os
 import signal
@@ -14,21 +12,9 @@ from pathlib import Path
 import yaml
 
 from runner.errors import SimulatorSetupFailed
-from runner.ib.pacing import PacingRules
 from runner.sim.config import SimConfig
-
-
-def config_to_json(config: SimConfig) -> str:
-    return json.dumps(dataclasses.asdict(config))
-
-
-def config_from_json(text: str) -> SimConfig:
-    data = json.loads(text)
-    pacing = data.get("pacing", {})
-    data["pacing"] = None if pacing is None else PacingRules(**pacing)
-    for key in ("universe_files", "accounts"):
-        data[key] = tuple(data.get(key, ()))
-    return SimConfig(**data)
+from runner.sim.control import serve_control
+from runner.sim.server import SimServer
 
 
 def ready_line(host: str, port: int, control_port: int | None) -> str:
@@ -39,9 +25,6 @@ def ready_line(host: str, port: int, control_port: int | None) -> str:
 
 
 async def serve(config: SimConfig, ready_file: str | None = None) -> None:
-    from runner.sim.control import serve_control
-    from runner.sim.server import SimServer
-
     server = SimServer(config)
     await server.start()
     control_port = None
@@ -49,16 +32,17 @@ async def serve(config: SimConfig, ready_file: str | None = None) -> None:
     if config.control_port is not None:
         control = await serve_control(server, "127.0.0.1", config.control_port)
         control_port = control.sockets[0].getsockname()[1]
+    # Before the READY line: a launcher may send SIGTERM as soon as it reads it.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     line = ready_line(config.host, server.port, control_port)
     print(line, flush=True)
     if ready_file:
         tmp = Path(ready_file + ".tmp")
         tmp.write_text(line + "\n")
         tmp.replace(ready_file)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     if control is not None:
         control.close()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass, field
 
 from runner.ib.pacing import PacingRules
+from runner.sim.protocol.messages import NEWEST_TEXT_LAYOUT, OLDEST_LAYOUT
 
 # Text-encoded protocol ends at 200: from 201 on IB switches message ids to raw ints and
-# payloads to protobuf. 157 is the oldest layout the encoders know about (ib_async-style
-# clients advertise v157..178).
-PROTOCOL_MIN_VERSION = 157
-PROTOCOL_MAX_VERSION = 200
+# payloads to protobuf. 157 is the oldest layout the encoders know about.
+PROTOCOL_MIN_VERSION = int(OLDEST_LAYOUT)
+PROTOCOL_MAX_VERSION = int(NEWEST_TEXT_LAYOUT)
 
 
 @dataclass(frozen=True)
@@ -39,3 +41,16 @@ class SimConfig:
     # Auction orders (MOC/LOC/OPG/CLS) are filled at the next simulated auction.
     auction_interval_s: float = 30.0
     log_level: str = "WARNING"
+
+    def to_json(self) -> str:
+        """How the launcher hands the config to its child (`--config-json`)."""
+        return json.dumps(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> SimConfig:
+        data = json.loads(text)
+        pacing = data.get("pacing", {})
+        data["pacing"] = None if pacing is None else PacingRules(**pacing)
+        for key in ("universe_files", "accounts"):
+            data[key] = tuple(data.get(key, ()))
+        return cls(**data)

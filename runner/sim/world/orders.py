@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-from runner.sim.protocol.requests import OrderRequest
 from runner.sim.world.market import Quote, round_price
 from runner.sim.world.records import ContractRecord
+from runner.sim.world.times import parse_good_till
 
 SUPPORTED_TYPES = frozenset({"MKT", "LMT", "STP", "STP LMT", "MIT", "LIT", "TRAIL", "TRAIL LIMIT", "MOC", "LOC", "MTL"})
 SUPPORTED_TIFS = frozenset({"DAY", "GTC", "IOC", "FOK", "GTD", "OPG", "CLS", "GTX", "DTC"})
 AUCTION_TYPES = frozenset({"MOC", "LOC"})
 AUCTION_TIFS = frozenset({"OPG", "CLS"})
 TERMINAL = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTicket:
+    """An order as a client placed (or modified) it: IB's order fields the simulator honours."""
+
+    order_id: int
+    action: str = ""
+    total_qty: float = 0.0
+    order_type: str = ""
+    lmt_price: float | None = None
+    aux_price: float | None = None
+    tif: str = "DAY"
+    oca_group: str = ""
+    account: str = ""
+    open_close: str = ""
+    order_ref: str = ""
+    transmit: bool = True
+    parent_id: int = 0
+    outside_rth: bool = False
+    good_after_time: str = ""
+    good_till_date: str = ""
+    oca_type: int = 0
+    trail_stop_price: float | None = None
+    trailing_percent: float | None = None
+    lmt_price_offset: float | None = None
+    cash_qty: float | None = None
+    what_if: bool = False
 
 
 @dataclass
@@ -65,7 +92,7 @@ class SimOrder:
     def is_auction(self) -> bool:
         return self.order_type in AUCTION_TYPES or self.tif in AUCTION_TIFS
 
-    def apply(self, request: OrderRequest) -> None:
+    def apply(self, request: OrderTicket) -> None:
         """Copy the modifiable fields of a (re)placed order."""
         self.action = request.action or self.action
         self.total_qty = request.total_qty
@@ -82,7 +109,7 @@ class SimOrder:
         self.triggered = False
 
 
-def validation_error(request: OrderRequest) -> str | None:
+def validation_error(request: OrderTicket) -> str | None:
     """Why IB would reject this order (error 201 text), or None."""
     if request.order_type not in SUPPORTED_TYPES:
         return f"Unsupported order type {request.order_type!r}"
@@ -175,13 +202,5 @@ def auction_price(order: SimOrder, quote: Quote) -> float | None:
 def gtd_expired(order: SimOrder, now: float) -> bool:
     if order.tif != "GTD" or not order.good_till_date:
         return False
-    text = order.good_till_date.strip()
-    for fmt in ("%Y%m%d %H:%M:%S", "%Y%m%d-%H:%M:%S", "%Y%m%d"):
-        try:
-            stamp = time.strptime(" ".join(text.split()[:2]) if " " in text else text, fmt)
-            import calendar
-
-            return now >= calendar.timegm(stamp)
-        except ValueError:
-            continue
-    return False
+    deadline = parse_good_till(order.good_till_date)
+    return deadline is not None and now >= deadline

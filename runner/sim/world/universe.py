@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -17,7 +19,7 @@ from runner.sim.world.records import ContractRecord, build_record
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ContractQuery:
     """The contract fields of a client request (IB names)."""
 
@@ -37,12 +39,8 @@ class ContractQuery:
     secIdType: str = ""
     secId: str = ""
 
-    def describe(self) -> str:
-        parts = [f"{k}={v}" for k, v in vars(self).items() if v not in ("", 0, 0.0, False)]
-        return ", ".join(parts)
 
-
-def load_data_file(path: str | Path | None) -> dict:
+def load_data_file(path: str | Path | None) -> dict[str, Any]:
     if path is None:
         text = resources.files("runner.sim.world").joinpath("universe.yaml").read_text()
     else:
@@ -89,8 +87,6 @@ class Universe:
         return found
 
     def _continuous(self, query: ContractQuery) -> list[ContractRecord]:
-        import dataclasses
-
         futures_query = dataclasses.replace(query, secType="FUT", localSymbol="")
         live = [r for r in self.match(futures_query) if not r.expired]
         if not live:
@@ -102,7 +98,7 @@ class Universe:
         self, underlying_con_id: int, fut_fop_exchange: str
     ) -> list[tuple[str, str, str, list[str], list[float]]]:
         """(exchange, tradingClass, multiplier, expirations, strikes) rows for reqSecDefOptParams."""
-        groups: dict[tuple[str, str, str], tuple[set, set]] = {}
+        groups: dict[tuple[str, str, str], tuple[set[str], set[float]]] = {}
         for sec_type in ("OPT", "FOP"):
             for record in self.by_sec_type.get(sec_type, ()):
                 if record.underConId != underlying_con_id or record.expired:
@@ -175,7 +171,7 @@ def build_universe(files: tuple[str, ...] = (), today: dt.date | None = None) ->
     return universe
 
 
-def add_data(universe: Universe, data: dict, today: dt.date) -> None:
+def add_data(universe: Universe, data: dict[str, Any], today: dt.date) -> None:
     for entry in data.get("instruments", ()) or ():
         record = build_record(entry)
         if record.secType == "OPT" and not record.underConId:
