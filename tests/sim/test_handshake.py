@@ -6,6 +6,7 @@ import socket
 import struct
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -81,15 +82,25 @@ def test_start_api_then_duplicate_client_id_gets_326(sim):
             assert _read_message(third)[0] == "9"
 
 
-def test_client_id_is_free_again_after_disconnect(sim):
+def test_client_id_is_free_again_after_disconnect(sim, control):
     for _ in range(2):
         with _connect(sim.port, "v100..223") as sock:
             _read_message(sock)
             _start_api(sock, 77)
             assert _read_message(sock)[0] == "9"
-        import time
+            assert 77 in _connected_ids(control)
+        _wait_until(lambda: 77 not in _connected_ids(control))  # the server noticed the close
 
-        time.sleep(0.2)  # let the server notice the close
+
+def _connected_ids(control) -> set[int]:
+    return {session["client_id"] for session in control.status()["sessions"]}
+
+
+def _wait_until(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
 
 
 def test_failed_start_raises_with_stderr_tail(sim):
