@@ -62,18 +62,18 @@ class Broker:
     def reject(self, client_id: int, order_id: int, code: ErrorCode, text: str) -> None:
         self.listener(OrderRejected(client_id, order_id, code, text))
 
-    def place(self, client_id: int, request: OrderTicket, record: ContractRecord) -> None:
-        self.next_order_id = max(self.next_order_id, request.order_id + 1)
-        existing = self.orders.get((client_id, request.order_id))
+    def place(self, client_id: int, ticket: OrderTicket, record: ContractRecord) -> None:
+        self.next_order_id = max(self.next_order_id, ticket.order_id + 1)
+        existing = self.orders.get((client_id, ticket.order_id))
         if existing is not None:
-            self._modify(existing, request)
+            self._modify(existing, ticket)
             return
-        problem = validation_error(request)
+        problem = validation_error(ticket)
         if problem:
-            self.reject(client_id, request.order_id, ErrorCode.ORDER_REJECTED, f"Order rejected - reason:{problem}")
+            self.reject(client_id, ticket.order_id, ErrorCode.ORDER_REJECTED, f"Order rejected - reason:{problem}")
             return
-        order = self._new_order(client_id, request, record)
-        self.orders[(client_id, request.order_id)] = order
+        order = self._new_order(client_id, ticket, record)
+        self.orders[(client_id, ticket.order_id)] = order
         order.ib_status = "PreSubmitted" if self._is_held(order) else "Submitted"
         self.listener(OrderUpdated(order))
         if not order.is_auction and not self._is_held(order):
@@ -81,33 +81,33 @@ class Broker:
         if not order.is_done and order.tif in ("IOC", "FOK"):
             self._cancel(order, "Order Canceled - reason:IOC/FOK not immediately fillable")
 
-    def _new_order(self, client_id: int, request: OrderTicket, record: ContractRecord) -> SimOrder:
+    def _new_order(self, client_id: int, ticket: OrderTicket, record: ContractRecord) -> SimOrder:
         self._next_perm += 1
-        account = request.account or next(iter(self.accounts))
+        account = ticket.account or next(iter(self.accounts))
         order = SimOrder(
-            order_id=request.order_id,
+            order_id=ticket.order_id,
             client_id=client_id,
             perm_id=self._next_perm,
             account=account,
             record=record,
-            action="BUY" if request.action == "BUY" else "SELL",
-            total_qty=request.total_qty,
-            order_type=request.order_type,
+            action="BUY" if ticket.action == "BUY" else "SELL",
+            total_qty=ticket.total_qty,
+            order_type=ticket.order_type,
             lmt_price=None,
             aux_price=None,
-            tif=request.tif,
+            tif=ticket.tif,
         )
-        order.apply(request)
-        if order.total_qty <= 0 and request.cash_qty:
+        order.apply(ticket)
+        if order.total_qty <= 0 and ticket.cash_qty:
             price = self.market.quote(record, time.time()).ask
-            order.total_qty = round(request.cash_qty / price, 8)
+            order.total_qty = round(ticket.cash_qty / price, 8)
         return order
 
     def _is_held(self, order: SimOrder) -> bool:
         parent = self.orders.get((order.client_id, order.parent_id)) if order.parent_id else None
         return order.is_auction or not order.transmit or (parent is not None and parent.ib_status != "Filled")
 
-    def _modify(self, order: SimOrder, request: OrderTicket) -> None:
+    def _modify(self, order: SimOrder, ticket: OrderTicket) -> None:
         if order.is_done:
             self.reject(
                 order.client_id,
@@ -116,8 +116,8 @@ class Broker:
                 f"Cannot modify a filled or cancelled order (status {order.ib_status})",
             )
             return
-        problem = validation_error(request)
-        if problem or request.total_qty < order.filled:
+        problem = validation_error(ticket)
+        if problem or ticket.total_qty < order.filled:
             self.reject(
                 order.client_id,
                 order.order_id,
@@ -125,7 +125,7 @@ class Broker:
                 f"Order rejected - reason:{problem or 'size below filled quantity'}",
             )
             return
-        order.apply(request)
+        order.apply(ticket)
         self.listener(OrderUpdated(order))
         if not order.is_auction and not self._is_held(order):
             self._try_fill(order, resting=False)

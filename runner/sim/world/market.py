@@ -8,13 +8,10 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from runner.sim.world.chains import black_scholes
 from runner.sim.world.records import ContractRecord
-
-if TYPE_CHECKING:
-    from runner.sim.world.universe import Universe
+from runner.sim.world.universe import Universe
 
 _MASK = (1 << 64) - 1
 _DAY = 86_400.0

@@ -1,4 +1,5 @@
-"""IB's historical-data pacing rules; a violation is answered with error 162."""
+"""The historical requests seen so far, checked against the pacing rules (a violation is what
+IB answers with error 162)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from runner.ib.pacing import PacingRules
 
 
 class PacingGuard:
+    """No rules (None): every request passes."""
+
     def __init__(self, rules: PacingRules | None) -> None:
         self.rules = rules
         self._all: deque[float] = deque()
