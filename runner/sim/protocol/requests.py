@@ -3,7 +3,6 @@ after the message id), tolerant of missing trailing fields. Every parser is `(fi
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from runner.sim.protocol.messages import ServerVersion
@@ -28,22 +27,35 @@ def optional_price(f: Fields) -> float | None:
         return None
 
 
-def contract(f: Fields, *, primary_exchange: bool = True) -> ContractQuery:
+def contract(
+    f: Fields, *, primary_exchange: bool = True, include_expired: bool = False, sec_id: bool = False
+) -> ContractQuery:
     """conId, symbol, secType, expiry, strike, right, multiplier, exchange, primaryExchange,
-    currency, localSymbol, tradingClass — the layout most requests share."""
+    currency, localSymbol, tradingClass — the layout most requests share — and, where the request
+    carries them next, includeExpired and secIdType/secId. An unset strike reads as 0 (any)."""
+    con_id, symbol, sec_type, expiry = f.int(), f.str(), f.str(), f.str()
+    strike = f.float()
+    right, multiplier, exchange = f.str(), f.str(), f.str()
+    primary = f.str() if primary_exchange else ""
+    currency, local_symbol, trading_class = f.str(), f.str(), f.str()
+    expired = f.bool() if include_expired else False
+    sec_id_type, sec_id_value = (f.str(), f.str()) if sec_id else ("", "")
     return ContractQuery(
-        conId=f.int(),
-        symbol=f.str(),
-        secType=f.str(),
-        lastTradeDateOrContractMonth=f.str(),
-        strike=f.float(),
-        right=f.str(),
-        multiplier=f.str(),
-        exchange=f.str(),
-        primaryExchange=f.str() if primary_exchange else "",
-        currency=f.str(),
-        localSymbol=f.str(),
-        tradingClass=f.str(),
+        conId=con_id,
+        symbol=symbol,
+        secType=sec_type,
+        lastTradeDateOrContractMonth=expiry,
+        strike=0.0 if strike >= UNSET_DOUBLE_FLOOR else strike,
+        right=right,
+        multiplier=multiplier,
+        exchange=exchange,
+        primaryExchange=primary,
+        currency=currency,
+        localSymbol=local_symbol,
+        tradingClass=trading_class,
+        includeExpired=expired,
+        secIdType=sec_id_type,
+        secId=sec_id_value,
     )
 
 
@@ -91,13 +103,7 @@ class ContractDetailsRequest:
 def contract_details(f: Fields, version: int) -> ContractDetailsRequest:
     f.skip()  # VERSION
     req = f.int()
-    query = contract(f)
-    include_expired, sec_id_type, sec_id = f.bool(), f.str(), f.str()
-    strike = 0.0 if query.strike >= UNSET_DOUBLE_FLOOR else query.strike
-    query = dataclasses.replace(
-        query, strike=strike, includeExpired=include_expired, secIdType=sec_id_type, secId=sec_id
-    )
-    return ContractDetailsRequest(req, query)
+    return ContractDetailsRequest(req, contract(f, include_expired=True, sec_id=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +210,7 @@ class HistoricalDataRequest:
 
 def historical_data(f: Fields, version: int) -> HistoricalDataRequest:
     req = f.int()
-    query = dataclasses.replace(contract(f), includeExpired=f.bool())
+    query = contract(f, include_expired=True)
     end, bar_size, duration, use_rth, what, format_date = f.str(), f.str(), f.str(), f.bool(), f.str(), f.int(1)
     skip_combo_legs(f, query)
     return HistoricalDataRequest(req, query, end, bar_size, duration, use_rth, what.upper(), format_date, f.bool())
@@ -224,7 +230,7 @@ class HistoricalTicksRequest:
 
 def historical_ticks(f: Fields, version: int) -> HistoricalTicksRequest:
     req = f.int()
-    query = dataclasses.replace(contract(f), includeExpired=f.bool())
+    query = contract(f, include_expired=True)
     start, end, count, what = f.str(), f.str(), f.int(), f.str().upper()
     return HistoricalTicksRequest(req, query, start, end, count, what, f.bool(), f.bool())
 

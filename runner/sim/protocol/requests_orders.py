@@ -21,8 +21,7 @@ class PlaceOrderRequest:
 
 def place_order(f: Fields, version: int) -> PlaceOrderRequest:
     order_id = f.int()
-    query = contract(f)
-    query = dataclasses.replace(query, secIdType=f.str(), secId=f.str())
+    query = contract(f, sec_id=True)
     head = _order_head(f, order_id)
     if query.secType.upper() == "BAG":
         return PlaceOrderRequest(query, head)  # combo legs are not simulated; the order is rejected later

@@ -81,8 +81,8 @@ class Market:
         if cached is None:
             key = mix64(self.seed * 1_000_003 + record.conId)
             daily = record.volatility / math.sqrt(252.0)
-            p0, p1, p2 = ((unit(key, i) + 1) * math.pi for i in range(3))
-            cached = (key, daily, p0, p1, p2)
+            phases = [(unit(key, i) + 1) * math.pi for i in range(3)]
+            cached = (key, daily, phases[0], phases[1], phases[2])
             self._constants_cache[record.conId] = cached
         return cached
 
