@@ -3,10 +3,11 @@
 The client does the handshake and startApi, then only splits frames and counts them; the sim
 encodes real simulated quotes as tickPrice messages (control command `burst`). A second phase
 measures the request path: the client writes `--requests` reqContractDetails at once and counts
-the contractDataEnd replies (parse → universe → encode per request). RSS of the sim process is
+the contractDataEnd replies (parse → universe → encode per request); wall rate and per sim
+CPU-second (the steadier figure on a loaded machine). RSS of the sim process is
 read from /proc: after start-up (the universe) and its peak after both phases.
 
-Run:     uv run python bench/sim_throughput.py [--count 300000] [--requests 5000]
+Run:     uv run python bench/sim_throughput.py [--count 300000] [--requests 10000]
 Compare: uv run python bench/sim_throughput.py --against /work/main --runs 7
          (each run starts a fresh sim from this tree and from the other one, alternating which
          goes first; prints every run, the medians and new/old ratios). Unset
@@ -103,6 +104,12 @@ class CountingClient:
         return count / (time.perf_counter() - started)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (clock ticks, 10 ms on Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int) -> dict[str, int]:
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -122,7 +129,9 @@ def measure(count: int, request_count: int) -> dict[str, float]:
         with SimControl(sim.control_port) as control:
             result = control.call("burst", client_id=1, count=count, req_id=1)
         reader.join(120)
+        cpu_before = cpu_seconds(sim.pid)
         request_rate = client.requests_per_second(request_count)
+        request_cpu = cpu_seconds(sim.pid) - cpu_before
         rss = rss_kib(sim.pid)
         return {
             "received": client.count,
@@ -130,6 +139,7 @@ def measure(count: int, request_count: int) -> dict[str, float]:
             "sim_msgs_per_s": count / result["seconds"],
             "sim_msgs_per_cpu_s": count / max(result["cpu_seconds"], 1e-9),
             "requests_per_s": request_rate,
+            "requests_per_cpu_s": request_count / max(request_cpu, 1e-9),
             "rss_started_mib": rss_started / 1024,
             "rss_peak_mib": rss["VmHWM"] / 1024,
         }
@@ -156,7 +166,7 @@ def compare(other: Path, runs: int, count: int, request_count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=300_000)
-    parser.add_argument("--requests", type=int, default=5_000)
+    parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--json", action="store_true", help="One JSON line of figures (used by --against).")
     parser.add_argument("--against", type=Path, help="Another checkout to compare with, alternating runs.")
     parser.add_argument("--runs", type=int, default=7)
@@ -172,7 +182,10 @@ def main() -> None:
     print(f"client-side rate       : {figures['client_msgs_per_s']:,.0f} msgs/s")
     print(f"sim burst rate         : {figures['sim_msgs_per_s']:,.0f} msgs/s wall")
     print(f"sim CPU for the burst  : {figures['sim_msgs_per_cpu_s']:,.0f} msgs per CPU-second")
-    print(f"request round trips    : {figures['requests_per_s']:,.0f} reqContractDetails/s")
+    print(
+        f"request round trips    : {figures['requests_per_s']:,.0f} reqContractDetails/s wall, "
+        f"{figures['requests_per_cpu_s']:,.0f} per sim CPU-second"
+    )
     print(
         f"sim RSS                : {figures['rss_started_mib']:.1f} MiB started, {figures['rss_peak_mib']:.1f} MiB peak"
     )
