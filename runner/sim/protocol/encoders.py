@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import struct
 import time
 
@@ -93,8 +92,8 @@ def tick_by_tick_midpoint(req_id: int, epoch: int, mid: float) -> bytes:
     return frame([_TICK_BY_TICK, req_id, 4, epoch, mid])
 
 
-def _trading_hours(record: ContractRecord, days: list[str]) -> str:
-    session = record.session
+def _trading_hours(session: str, days: list[str]) -> str:
+    """tradingHours/liquidHours from a daily "HHMM-HHMM" template (overnight when start > end)."""
     if session in ("", "24h"):
         session = "0000-2359"
     start, end = session.split("-")
@@ -132,8 +131,8 @@ def contract_data(version: int, req_id: int, r: ContractRecord, days: list[str])
     ]
     if version < V.SIZE_RULES:
         f.append(1)  # mdSizeMultiplier
-    hours = _trading_hours(r, days)
-    liquid = _trading_hours(_liquid_view(r), days)
+    hours = _trading_hours(r.session, days)
+    liquid = _trading_hours(r.liquidSession or r.session, days)
     f += [
         r.multiplier,
         r.orderTypes,
@@ -163,12 +162,6 @@ def contract_data(version: int, req_id: int, r: ContractRecord, days: list[str])
     if version >= V.INELIGIBILITY_REASONS:
         f.append(0)
     return frame(f)
-
-
-def _liquid_view(r: ContractRecord) -> ContractRecord:
-    if not r.liquidSession:
-        return r
-    return dataclasses.replace(r, session=r.liquidSession)
 
 
 def bond_contract_data(version: int, req_id: int, r: ContractRecord, days: list[str]) -> bytes:
@@ -201,7 +194,7 @@ def bond_contract_data(version: int, req_id: int, r: ContractRecord, days: list[
         f.append(1)
     f += [r.orderTypes, r.validExchanges, "", "", 0, "", r.longName]
     if version >= V.BOND_TRADING_HOURS:
-        f += [r.timeZoneId, _trading_hours(r, days), _trading_hours(r, days)]
+        f += [r.timeZoneId, _trading_hours(r.session, days), _trading_hours(r.session, days)]
     f += [r.evRule, r.evMultiplier or "", len(r.secIdList)]
     for tag, value in r.secIdList:
         f += [tag, value]
