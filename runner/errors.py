@@ -111,6 +111,14 @@ class GatewayStartFailed(IbrunError):
     exit_code = ExitCode.GATEWAY_START_FAILED
 
 
+class SimulatorStartError(GatewayStartFailed):
+    """A simulator child process did not come up; the message carries the tail of its stderr."""
+
+
+class SimulatorSetupFailed(UsageError):
+    """`ibrun sim` cannot start: its port cannot be bound or a universe file is unreadable/invalid."""
+
+
 class NodeFailed(IbrunError):
     exit_code = ExitCode.NODE_FAILED
 

@@ -14,17 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
-
-# Known, and being removed on the simulator's branch (issue 9): a runtime cycle closed by an
-# import inside streams' clock loop. Only this exact cycle (these three modules, these three
-# imports, nothing else between them) is tolerated by test_runner_has_no_import_cycle, and
-# test_the_known_sim_cycle_is_gone is expected to fail until it is removed. After that branch
-# merges: remove the xfail mark below (strict: the test fails as soon as the cycle is gone),
-# and KNOWN_SIM_CYCLE with its use.
-KNOWN_SIM_CYCLE = ("runner.sim.handlers_account", "runner.sim.handlers_data", "runner.sim.streams")
 
 
 @dataclass(frozen=True)
@@ -176,27 +166,11 @@ class _ImportCollector(ast.NodeVisitor):
             self.found.setdefault(name, Edge(node.lineno, self.depth > 0))
 
 
-def is_known_sim_cycle(graph: ImportGraph, cycle: list[str]) -> bool:
-    members = set(cycle)
-    if members != set(KNOWN_SIM_CYCLE):
-        return False
-    account, data, streams = KNOWN_SIM_CYCLE
-    return graph.internal_edges(members) == {(account, data), (data, streams), (streams, account)}
-
-
 def test_runner_has_no_import_cycle() -> None:
     graph = build_graph(ROOT, "runner")
-    assert {"runner.cli.entry", "runner.sim.streams"} <= set(graph.edges)  # the walk found the package
-    unexpected = [cycle for cycle in graph.cycles() if not is_known_sim_cycle(graph, cycle)]
-    assert not unexpected, "import cycles in runner:\n" + "\n".join(graph.describe(c) for c in unexpected)
-
-
-@pytest.mark.xfail(
-    strict=True, reason="runner/sim cycle removed on the simulator's branch: drop this mark after it merges"
-)
-def test_the_known_sim_cycle_is_gone() -> None:
-    graph = build_graph(ROOT, "runner")
-    assert graph.cycles() == []
+    assert {"runner.cli.entry", "runner.sim.handlers.streams"} <= set(graph.edges)  # the walk found the package
+    cycles = graph.cycles()
+    assert not cycles, "import cycles in runner:\n" + "\n".join(graph.describe(c) for c in cycles)
 
 
 # --- the walker itself ----------------------------------------------------------------------
@@ -227,20 +201,3 @@ def test_walker_finds_module_and_function_level_cycles_and_ignores_type_checking
     assert graph.edges["pkg.d"] == {}
     assert graph.cycles() == [["pkg.a", "pkg.b", "pkg.sub.c", "pkg.a"]]
     assert "pkg.sub.c   [line 2 of pkg.b (inside a function)]" in graph.describe(graph.cycles()[0])
-
-
-def test_only_the_exact_known_cycle_is_tolerated(tmp_path: Path) -> None:
-    account, data, streams = (name.rpartition(".")[2] for name in KNOWN_SIM_CYCLE)
-    files = {
-        "runner/__init__.py": "",
-        "runner/sim/__init__.py": "",
-        f"runner/sim/{account}.py": f"from runner.sim import {data}\n",
-        f"runner/sim/{data}.py": f"from runner.sim import {streams}\n",
-        f"runner/sim/{streams}.py": f"def tick():\n    from runner.sim import {account}\n",
-    }
-    write_package(tmp_path, files)
-    [cycle] = build_graph(tmp_path, "runner").cycles()
-    assert is_known_sim_cycle(build_graph(tmp_path, "runner"), cycle)
-    write_package(tmp_path, {f"runner/sim/{data}.py": f"from runner.sim import {streams}, {account}\n"})
-    graph = build_graph(tmp_path, "runner")
-    assert not any(is_known_sim_cycle(graph, cycle) for cycle in graph.cycles())

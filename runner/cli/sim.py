@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import click
 
-from runner.sim.config import PacingLimits, SimConfig
+from runner.ib.pacing import PacingRules
+from runner.sim.config import SimConfig
 
 
 @click.command("sim", help="Run a simulated IB Gateway speaking the TWS API socket protocol until SIGINT/SIGTERM.")
@@ -69,19 +68,12 @@ def sim_command(
     log_level,
     config_json,
 ) -> None:
-    from runner.sim.app import config_from_json, run
+    from runner.sim.app import run  # the simulator itself: not needed for `ibrun --help`
 
     if config_json:
-        config = config_from_json(config_json)
+        config = SimConfig.from_json(config_json)
     else:
-        base = PacingLimits()
-        pacing = dataclasses.replace(
-            base,
-            enabled=not no_pacing,
-            window_s=base.window_s * pacing_scale,
-            identical_within_s=base.identical_within_s * pacing_scale,
-            same_contract_window_s=base.same_contract_window_s * pacing_scale,
-        )
+        pacing = None if no_pacing else PacingRules().scaled(pacing_scale)
         config = SimConfig(
             host=host,
             port=port,

@@ -15,12 +15,13 @@ from pathlib import Path
 
 from runner.download.fetch import Fetcher, FetchSettings, SeriesUnavailable
 from runner.download.ib import IbSession, Resolved
-from runner.download.pacer import Pacer, PacingRules
+from runner.download.pacer import Pacer
 from runner.download.planner import Chunk, Series, covered_keys, plan_chunks, plan_series
 from runner.download.report import Progress
 from runner.download.results import DownloadResult, SeriesResult
 from runner.download.store import CatalogStore
 from runner.errors import InstrumentNotFound, Interrupted
+from runner.ib.pacing import PacingRules
 from runner.ib.times import NS
 from runner.model import Spec
 from runner.model.download import Download
@@ -46,9 +47,9 @@ def pacing_rules(spec: Spec) -> PacingRules:
     """The spec's `download.pacing`, else the simulated gateway's limits, else IB's."""
     assert spec.download is not None
     if spec.download.pacing is not None:
-        return PacingRules.from_model(spec.download.pacing)
+        return spec.download.pacing.rules()
     if spec.gateway.simulated is not None:
-        return PacingRules.from_model(spec.gateway.simulated.pacing)
+        return spec.gateway.simulated.pacing.rules()
     return PacingRules()
 
 

@@ -15,31 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
-from runner.ib import pacing as ib_pacing
-
-
-@dataclass(frozen=True)
-class PacingRules:
-    max_requests: int = ib_pacing.MAX_REQUESTS
-    window_s: float = ib_pacing.WINDOW_SECONDS
-    identical_within_s: float = ib_pacing.IDENTICAL_COOLDOWN_SECONDS
-    per_contract_max: int = ib_pacing.PER_CONTRACT_MAX
-    per_contract_window_s: float = ib_pacing.PER_CONTRACT_WINDOW_SECONDS
-    margin_s: float = 0.5
-    """Slack added to every computed wait (our send time vs the gateway's receive time)."""
-    backoff_cap_s: float = 60.0
-
-    @classmethod
-    def from_model(cls, pacing) -> PacingRules:
-        return cls(
-            max_requests=pacing.max_requests,
-            window_s=pacing.window_seconds,
-            identical_within_s=pacing.identical_cooldown_seconds,
-            per_contract_max=pacing.per_contract_max,
-            per_contract_window_s=pacing.per_contract_window_seconds,
-            margin_s=min(0.5, max(0.1, pacing.per_contract_window_seconds / 4)),
-            backoff_cap_s=max(1.0, min(60.0, pacing.window_seconds / 4)),
-        )
+from runner.ib.pacing import PacingRules
 
 
 @dataclass
@@ -47,6 +23,11 @@ class Pacer:
     rules: PacingRules = field(default_factory=PacingRules)
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    margin_s: float | None = None
+    """Slack added to every computed wait (our send time vs the gateway's receive time);
+    default: a quarter of the per-contract window, within 0.1-0.5 s."""
+    backoff_cap_s: float | None = None
+    """Longest wait after a pacing violation; default: a quarter of the window, within 1-60 s."""
     waited_s: float = 0.0
     """Wall-clock time during which some request was held back by pacing (rules and 162
     backoffs); concurrent waits count once."""
@@ -57,20 +38,32 @@ class Pacer:
     _by_contract: dict[Hashable, deque[float]] = field(default_factory=dict)
     _last_identical: dict[Hashable, float] = field(default_factory=dict)
 
+    @property
+    def margin(self) -> float:
+        if self.margin_s is not None:
+            return self.margin_s
+        return min(0.5, max(0.1, self.rules.per_contract_window_seconds / 4))
+
+    @property
+    def backoff_cap(self) -> float:
+        if self.backoff_cap_s is not None:
+            return self.backoff_cap_s
+        return max(1.0, min(60.0, self.rules.window_seconds / 4))
+
     def delay(self, key: Hashable, contract: Hashable) -> float:
         """Seconds until a request `key` for `contract` may be sent (0: now)."""
         now, rules = self.clock(), self.rules
         self._expire(now)
         waits = [0.0]
         if len(self._all) >= rules.max_requests:
-            waits.append(self._all[-rules.max_requests] + rules.window_s - now)
+            waits.append(self._all[-rules.max_requests] + rules.window_seconds - now)
         recent = self._by_contract.get(contract, ())
         if len(recent) >= rules.per_contract_max:
-            waits.append(recent[-rules.per_contract_max] + rules.per_contract_window_s - now)
+            waits.append(recent[-rules.per_contract_max] + rules.per_contract_window_seconds - now)
         if key in self._last_identical:
-            waits.append(self._last_identical[key] + rules.identical_within_s - now)
+            waits.append(self._last_identical[key] + rules.identical_cooldown_seconds - now)
         longest = max(waits)
-        return longest + rules.margin_s if longest > 0 else 0.0
+        return longest + self.margin if longest > 0 else 0.0
 
     def record(self, key: Hashable, contract: Hashable) -> None:
         now = self.clock()
@@ -101,8 +94,8 @@ class Pacer:
 
     def backoff(self, attempt: int) -> float:
         """Wait after the `attempt`-th (0-based) pacing violation in a row."""
-        base = max(self.rules.per_contract_window_s, 0.05)
-        return min(self.rules.backoff_cap_s, base * 2**attempt)
+        base = max(self.rules.per_contract_window_seconds, 0.05)
+        return min(self.backoff_cap, base * 2**attempt)
 
     async def penalty(self, attempt: int) -> float:
         delay = self.backoff(attempt)
@@ -111,11 +104,11 @@ class Pacer:
 
     def _expire(self, now: float) -> None:
         rules = self.rules
-        while self._all and self._all[0] <= now - rules.window_s:
+        while self._all and self._all[0] <= now - rules.window_seconds:
             self._all.popleft()
         for times in self._by_contract.values():
-            while times and times[0] <= now - rules.per_contract_window_s:
+            while times and times[0] <= now - rules.per_contract_window_seconds:
                 times.popleft()
-        horizon = now - rules.identical_within_s
+        horizon = now - rules.identical_cooldown_seconds
         if len(self._last_identical) > 1024:
             self._last_identical = {k: t for k, t in self._last_identical.items() if t > horizon}

@@ -44,7 +44,7 @@ def gateway_endpoint(spec: Spec, base_dir: Path, spec_path: Path | None = None) 
 
 @contextlib.contextmanager
 def _simulator(spec: Spec, sim: SimulatedGateway, base_dir: Path) -> Iterator[Any]:
-    from runner.sim.config import PacingLimits, SimConfig
+    from runner.sim.config import SimConfig
     from runner.sim.launcher import start_simulator
 
     config = SimConfig(
@@ -56,13 +56,7 @@ def _simulator(spec: Spec, sim: SimulatedGateway, base_dir: Path) -> Iterator[An
         read_only_api=not spec.gateway.writable,
         tick_interval_ms=sim.tick_interval_ms,
         control_port=sim.control_port,
-        pacing=PacingLimits(
-            max_requests=sim.pacing.max_requests,
-            window_s=sim.pacing.window_seconds,
-            identical_within_s=sim.pacing.identical_cooldown_seconds,
-            same_contract_max=sim.pacing.per_contract_max,
-            same_contract_window_s=sim.pacing.per_contract_window_seconds,
-        ),
+        pacing=sim.pacing.rules(),
     )
     try:
         process = start_simulator(config)

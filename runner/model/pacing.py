@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from runner.ib import pacing as ib_pacing
@@ -25,3 +25,7 @@ class Pacing(Frozen):
     """At most this many requests for one contract ..."""
     per_contract_window_seconds: Annotated[float, Constraints(gt=0)] = ib_pacing.PER_CONTRACT_WINDOW_SECONDS
     """... within this many seconds."""
+
+    def rules(self) -> ib_pacing.PacingRules:
+        """The same limits as IB's pacing facts use them (the simulator and the download pacer)."""
+        return ib_pacing.PacingRules(**asdict(self))

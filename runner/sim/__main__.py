@@ -1,4 +1,8 @@
-from runner.cli.sim import sim_command
+"""`python -m runner.sim ...` is `ibrun sim ...` (the launcher starts the simulator this way)."""
+
+import sys
+
+from runner.cli.app import main
 
 if __name__ == "__main__":
-    sim_command(prog_name="python -m runner.sim")
+    main(["sim", *sys.argv[1:]])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import json
 import logging
 import os
 import signal
@@ -13,19 +11,10 @@ from pathlib import Path
 
 import yaml
 
-from runner.sim.config import PacingLimits, SimConfig
-
-
-def config_to_json(config: SimConfig) -> str:
-    return json.dumps(dataclasses.asdict(config))
-
-
-def config_from_json(text: str) -> SimConfig:
-    data = json.loads(text)
-    data["pacing"] = PacingLimits(**data.get("pacing", {}))
-    for key in ("universe_files", "accounts"):
-        data[key] = tuple(data.get(key, ()))
-    return SimConfig(**data)
+from runner.errors import SimulatorSetupFailed
+from runner.sim.config import SimConfig
+from runner.sim.control import serve_control
+from runner.sim.server import SimServer
 
 
 def ready_line(host: str, port: int, control_port: int | None) -> str:
@@ -36,9 +25,6 @@ def ready_line(host: str, port: int, control_port: int | None) -> str:
 
 
 async def serve(config: SimConfig, ready_file: str | None = None) -> None:
-    from runner.sim.control import serve_control
-    from runner.sim.server import SimServer
-
     server = SimServer(config)
     await server.start()
     control_port = None
@@ -46,16 +32,17 @@ async def serve(config: SimConfig, ready_file: str | None = None) -> None:
     if config.control_port is not None:
         control = await serve_control(server, "127.0.0.1", config.control_port)
         control_port = control.sockets[0].getsockname()[1]
+    # Before the READY line: a launcher may send SIGTERM as soon as it reads it.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     line = ready_line(config.host, server.port, control_port)
     print(line, flush=True)
     if ready_file:
         tmp = Path(ready_file + ".tmp")
         tmp.write_text(line + "\n")
         tmp.replace(ready_file)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     if control is not None:
         control.close()
@@ -75,9 +62,7 @@ def run(config: SimConfig, ready_file: str | None = None) -> None:
             if exc.filename
             else f"cannot listen on {config.host}:{config.port}: {exc}"
         )
-        print(f"ibrun sim: {problem}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise SimulatorSetupFailed(f"ibrun sim {problem}") from None
     except (yaml.YAMLError, ValueError, KeyError, TypeError) as exc:
         detail = f"missing field {exc}" if isinstance(exc, KeyError) else " ".join(str(exc).split())
-        print(f"ibrun sim: invalid universe file: {detail}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise SimulatorSetupFailed(f"ibrun sim: invalid universe file: {detail}") from None

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass, field
 
-from runner.ib import pacing as ib_pacing
+from runner.ib.pacing import PacingRules
+from runner.sim.protocol.messages import NEWEST_TEXT_LAYOUT, OLDEST_LAYOUT
 
 # Text-encoded protocol ends at 200: from 201 on IB switches message ids to raw ints and
-# payloads to protobuf. 157 is the oldest layout the encoders know about (ib_async-style
-# clients advertise v157..178).
-PROTOCOL_MIN_VERSION = 157
-PROTOCOL_MAX_VERSION = 200
-
-
-@dataclass(frozen=True)
-class PacingLimits:
-    """IB's historical-data pacing rules (error 162 when violated); scale down in tests."""
-
-    max_requests: int = ib_pacing.MAX_REQUESTS  # per window_s
-    window_s: float = ib_pacing.WINDOW_SECONDS
-    identical_within_s: float = ib_pacing.IDENTICAL_COOLDOWN_SECONDS  # identical request repeated within this time
-    same_contract_max: int = ib_pacing.PER_CONTRACT_MAX  # requests for one contract ...
-    same_contract_window_s: float = ib_pacing.PER_CONTRACT_WINDOW_SECONDS  # ... within this time
-    enabled: bool = True
+# payloads to protobuf. 157 is the oldest layout the encoders know about.
+PROTOCOL_MIN_VERSION = int(OLDEST_LAYOUT)
+PROTOCOL_MAX_VERSION = int(NEWEST_TEXT_LAYOUT)
 
 
 @dataclass(frozen=True)
@@ -38,7 +28,8 @@ class SimConfig:
     live_data_permissions: bool = True
     tick_interval_ms: int = 250
     control_port: int | None = None
-    pacing: PacingLimits = field(default_factory=PacingLimits)
+    pacing: PacingRules | None = field(default_factory=PacingRules)
+    """Historical-data pacing enforced with error 162; None: no pacing."""
     server_version_max: int = PROTOCOL_MAX_VERSION
     server_version_min: int = PROTOCOL_MIN_VERSION
     initial_cash: float = 1_000_000.0
@@ -50,3 +41,16 @@ class SimConfig:
     # Auction orders (MOC/LOC/OPG/CLS) are filled at the next simulated auction.
     auction_interval_s: float = 30.0
     log_level: str = "WARNING"
+
+    def to_json(self) -> str:
+        """How the launcher hands the config to its child (`--config-json`)."""
+        return json.dumps(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> SimConfig:
+        data = json.loads(text)
+        pacing = data.get("pacing", {})
+        data["pacing"] = None if pacing is None else PacingRules(**pacing)
+        for key in ("universe_files", "accounts"):
+            data[key] = tuple(data.get(key, ()))
+        return cls(**data)

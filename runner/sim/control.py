@@ -11,15 +11,26 @@ import asyncio
 import json
 import socket
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-FARMS = {  # kind -> (down code, up code, farm name)
-    "market": (2103, 2104, "usfarm"),
-    "hmds": (2105, 2106, "ushmds"),
-    "secdef": (2157, 2158, "secdefnj"),
+from runner.ib.error_codes import ErrorCode
+from runner.sim.protocol import encoders as enc
+from runner.sim.server import SimServer
+from runner.sim.world.market import Quote
+from runner.sim.world.records import ContractRecord
+
+Request = dict[str, Any]
+Reply = dict[str, Any]
+
+FARMS = {  # kind -> (down code, up code, farm name, what IB calls it)
+    "market": (ErrorCode.MARKET_DATA_FARM_BROKEN, ErrorCode.MARKET_DATA_FARM_OK, "usfarm", "Market data"),
+    "hmds": (ErrorCode.HMDS_FARM_BROKEN, ErrorCode.HMDS_FARM_OK, "ushmds", "HMDS data"),
+    "secdef": (ErrorCode.SECDEF_FARM_BROKEN, ErrorCode.SECDEF_FARM_OK, "secdefnj", "Sec-def data"),
 }
 
 
-def _status(server, req: dict) -> dict:
+def _status(server: SimServer, req: Request) -> Reply:
     return {
         "sessions": [
             {
@@ -31,73 +42,77 @@ def _status(server, req: dict) -> dict:
             }
             for s in server.sessions.values()
         ],
-        "instruments": len(server.universe),
+        "instruments": len(server.world.universe),
         "connectivity_ok": server.connectivity_ok,
-        "working_orders": len(server.broker.working_orders()),
+        "working_orders": len(server.world.broker.working_orders()),
         "reply_delay_ms": server.reply_delay_s * 1000,
         "port": server.port,
     }
 
 
-def _drop(server, req: dict) -> dict:
+def _drop(server: SimServer, req: Request) -> Reply:
     ids = list(server.sessions) if req.get("client_id") is None else [int(req["client_id"])]
     return {"dropped": [cid for cid in ids if server.drop(cid)]}
 
 
-def _connectivity_lost(server, req: dict) -> dict:
+def _connectivity_lost(server: SimServer, req: Request) -> Reply:
     server.connectivity_ok = False
-    server.broadcast_error(1100, "Connectivity between IB and Trader Workstation has been lost.")
+    server.broadcast_error(ErrorCode.CONNECTIVITY_LOST, "Connectivity between IB and Trader Workstation has been lost.")
     return {}
 
 
-def _connectivity_restored(server, req: dict) -> dict:
+def _connectivity_restored(server: SimServer, req: Request) -> Reply:
     server.connectivity_ok = True
     if req.get("data_lost"):
         for session in server.sessions.values():
             session.clear_subscriptions()
-        server.broadcast_error(1101, "Connectivity between IB and TWS has been restored- data lost.")
+        server.broadcast_error(
+            ErrorCode.CONNECTIVITY_RESTORED_DATA_LOST, "Connectivity between IB and TWS has been restored- data lost."
+        )
     else:
-        server.broadcast_error(1102, "Connectivity between IB and TWS has been restored- data maintained.")
+        server.broadcast_error(
+            ErrorCode.CONNECTIVITY_RESTORED_DATA_MAINTAINED,
+            "Connectivity between IB and TWS has been restored- data maintained.",
+        )
     return {}
 
 
-def _farm(server, req: dict) -> dict:
-    down, up, default_name = FARMS[req.get("kind", "market")]
+def _farm(server: SimServer, req: Request) -> Reply:
+    down, up, default_name, kind = FARMS[req.get("kind", "market")]
     name = req.get("name", default_name)
     if req.get("up", True):
-        kind = "HMDS data" if down == 2105 else "Market data" if down == 2103 else "Sec-def data"
         server.broadcast_error(up, f"{kind} farm connection is OK:{name}")
     else:
-        kind = "HMDS data" if down == 2105 else "Market data" if down == 2103 else "Sec-def data"
         server.broadcast_error(down, f"{kind} farm connection is broken:{name}")
     return {}
 
 
-def _delay(server, req: dict) -> dict:
+def _delay(server: SimServer, req: Request) -> Reply:
     server.reply_delay_s = float(req.get("ms", 0)) / 1000.0
     return {}
 
 
-def _shock(server, req: dict) -> dict:
+def _shock(server: SimServer, req: Request) -> Reply:
     """Move an instrument's price by a factor (e.g. 0.9 = -10 %) to trigger orders."""
     record = _record(server, req)
-    server.market.overrides[record.conId] = float(req.get("factor", 1.0))
-    server.market._quote_cache.pop(record.conId, None)
-    return {"conId": record.conId, "quote": vars_of(server.market.quote(record, time.time()))}
+    server.world.market.shock(record.conId, float(req.get("factor", 1.0)))
+    return {"conId": record.conId, "quote": vars_of(server.world.market.quote(record, time.time()))}
 
 
-def _quote(server, req: dict) -> dict:
+def _quote(server: SimServer, req: Request) -> Reply:
     record = _record(server, req)
-    return {"conId": record.conId, "quote": vars_of(server.market.quote(record, time.time()))}
+    return {"conId": record.conId, "quote": vars_of(server.world.market.quote(record, time.time()))}
 
 
-def _record(server, req: dict):
+def _record(server: SimServer, req: Request) -> ContractRecord:
+    universe = server.world.universe
+    record: ContractRecord | None
     if req.get("conId"):
-        record = server.universe.get(int(req["conId"]))
+        record = universe.get(int(req["conId"]))
     else:
         matches = [
             r
-            for r in server.universe.by_con_id.values()
+            for r in universe.by_con_id.values()
             if r.localSymbol == req.get("localSymbol")
             or (r.symbol == req.get("symbol") and r.secType == req.get("secType", "STK"))
         ]
@@ -107,11 +122,11 @@ def _record(server, req: dict):
     return record
 
 
-def vars_of(quote) -> dict:
+def vars_of(quote: Quote) -> dict[str, float]:
     return {k: getattr(quote, k) for k in ("bid", "ask", "bid_size", "ask_size", "last")}
 
 
-def _positions(server, req: dict) -> dict:
+def _positions(server: SimServer, req: Request) -> Reply:
     return {
         "positions": [
             {
@@ -121,14 +136,14 @@ def _positions(server, req: dict) -> dict:
                 "size": p.size,
                 "avg_cost": p.avg_cost,
             }
-            for a in server.broker.accounts.values()
+            for a in server.world.broker.accounts.values()
             for p in a.positions.values()
             if p.size
         ]
     }
 
 
-def _orders(server, req: dict) -> dict:
+def _orders(server: SimServer, req: Request) -> Reply:
     return {
         "orders": [
             {
@@ -141,25 +156,32 @@ def _orders(server, req: dict) -> dict:
                 "filled": o.filled,
                 "remaining": o.remaining,
             }
-            for o in server.broker.orders.values()
+            for o in server.world.broker.orders.values()
         ]
     }
 
 
-async def _burst(server, req: dict) -> dict:
+AAPL_CON_ID = 265598
+
+
+async def _burst(server: SimServer, req: Request) -> Reply:
     """Write `count` tickPrice messages of real simulated quotes to one client as fast as the
     socket takes them (throughput benchmark)."""
-    from runner.sim import encoders as enc
-
     session = server.sessions[int(req["client_id"])]
-    record = _record(server, req) if (req.get("conId") or req.get("symbol")) else server.universe.get(265598)
+    market = server.world.market
+    if req.get("conId") or req.get("symbol"):
+        record = _record(server, req)
+    else:
+        default = server.world.universe.get(AAPL_CON_ID)
+        assert default is not None  # in the shipped universe
+        record = default
     count, req_id, batch = int(req.get("count", 100_000)), int(req.get("req_id", 1)), 2000
     started = time.perf_counter()
     cpu = time.process_time()
     for first in range(0, count, batch):
         frames = []
         for index in range(first, min(first + batch, count)):
-            quote = server.market.quote_at(record, index, index * 0.25)
+            quote = market.quote_at(record, index, index * 0.25)
             frames.append(
                 enc.tick_price(req_id, 1 + index % 2, quote.bid if index % 2 == 0 else quote.ask, quote.bid_size)
             )
@@ -168,7 +190,7 @@ async def _burst(server, req: dict) -> dict:
     return {"count": count, "seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu}
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[[SimServer, Request], Reply]] = {
     "ping": lambda server, req: {"pong": True},
     "status": _status,
     "drop": _drop,
@@ -176,35 +198,38 @@ COMMANDS = {
     "connectivity_restored": _connectivity_restored,
     "farm": _farm,
     "delay": _delay,
-    "auction": lambda server, req: {"filled": server.broker.run_auction()},
-    "expire_day": lambda server, req: {"cancelled": server.broker.expire_day_orders()},
+    "auction": lambda server, req: {"filled": server.world.broker.run_auction()},
+    "expire_day": lambda server, req: {"cancelled": server.world.broker.expire_day_orders()},
     "shock": _shock,
     "quote": _quote,
     "positions": _positions,
     "orders": _orders,
-    "pacing_reset": lambda server, req: (server.pacing.reset(), {})[1],
+    "pacing_reset": lambda server, req: _pacing_reset(server),
 }
+ASYNC_COMMANDS: dict[str, Callable[[SimServer, Request], Awaitable[Reply]]] = {"burst": _burst}
 
 
-ASYNC_COMMANDS = {"burst": _burst}
+def _pacing_reset(server: SimServer) -> Reply:
+    server.world.pacing.reset()
+    return {}
 
 
-async def execute(server, req: dict) -> dict:
+async def execute(server: SimServer, req: Request) -> Reply:
     name = str(req.get("cmd"))
-    command = COMMANDS.get(name) or ASYNC_COMMANDS.get(name)
-    if command is None:
-        known = sorted([*COMMANDS, *ASYNC_COMMANDS])
-        return {"ok": False, "error": f"unknown cmd {name!r}", "commands": known}
     try:
-        result = command(server, req)
-        if asyncio.iscoroutine(result):
-            result = await result
+        if name in COMMANDS:
+            result = COMMANDS[name](server, req)
+        elif name in ASYNC_COMMANDS:
+            result = await ASYNC_COMMANDS[name](server, req)
+        else:
+            known = sorted([*COMMANDS, *ASYNC_COMMANDS])
+            return {"ok": False, "error": f"unknown cmd {name!r}", "commands": known}
         return {"ok": True, **result}
     except (KeyError, ValueError, TypeError) as exc:
         return {"ok": False, "error": str(exc)}
 
 
-async def serve_control(server, host: str, port: int) -> asyncio.base_events.Server:
+async def serve_control(server: SimServer, host: str, port: int) -> asyncio.Server:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while line := await reader.readline():
@@ -229,18 +254,18 @@ class SimControl:
         self._sock = socket.create_connection((host, port), timeout=timeout)
         self._file = self._sock.makefile("rwb")
 
-    def call(self, cmd: str, **args) -> dict:
+    def call(self, cmd: str, **args: Any) -> Reply:
         self._file.write(json.dumps({"cmd": cmd, **args}).encode() + b"\n")
         self._file.flush()
-        reply = json.loads(self._file.readline())
+        reply: Reply = json.loads(self._file.readline())
         if not reply.get("ok"):
             raise RuntimeError(f"sim control {cmd}: {reply.get('error')}")
         return reply
 
-    def drop(self, client_id: int | None = None) -> dict:
+    def drop(self, client_id: int | None = None) -> Reply:
         return self.call("drop", client_id=client_id)
 
-    def status(self) -> dict:
+    def status(self) -> Reply:
         return self.call("status")
 
     def close(self) -> None:
@@ -250,5 +275,5 @@ class SimControl:
     def __enter__(self) -> SimControl:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

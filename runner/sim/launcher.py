@@ -12,16 +12,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from runner.sim.app import config_to_json
+from runner.errors import SimulatorStartError
 from runner.sim.config import SimConfig
 
 _READY = re.compile(r"IBRUN-SIM READY host=(\S+) port=(\d+) control_port=(\d*)")
 _PR_SET_PDEATHSIG = 1
-
-
-class SimulatorStartError(RuntimeError):
-    """The simulator did not come up; the message carries the tail of its stderr."""
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -35,12 +32,12 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 class SimProcess:
     def __init__(
         self,
-        process: subprocess.Popen,
+        process: subprocess.Popen[bytes],
         host: str,
         port: int,
         control_port: int | None,
         stderr_path: Path,
-        workdir: tempfile.TemporaryDirectory,
+        workdir: tempfile.TemporaryDirectory[str],
     ) -> None:
         self.process = process
         self.host = host
@@ -76,7 +73,7 @@ class SimProcess:
     def __enter__(self) -> SimProcess:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
@@ -85,7 +82,7 @@ def start_simulator(config: SimConfig, *, startup_timeout: float = 10.0) -> SimP
     workdir = tempfile.TemporaryDirectory(prefix="ibrun-sim-")
     ready = Path(workdir.name) / "ready"
     stderr_path = Path(workdir.name) / "stderr.log"
-    argv = [sys.executable, "-m", "runner.sim", "--config-json", config_to_json(config), "--ready-file", str(ready)]
+    argv = [sys.executable, "-m", "runner.sim", "--config-json", config.to_json(), "--ready-file", str(ready)]
     with open(stderr_path, "wb") as stderr:
         process = subprocess.Popen(
             argv,
@@ -114,10 +111,10 @@ def start_simulator(config: SimConfig, *, startup_timeout: float = 10.0) -> SimP
         if exited
         else (f"did not become ready within {startup_timeout:g}s")
     )
-    raise SimulatorStartError(f"ibrun sim {what}; stderr tail:\n{tail}")
+    raise SimulatorStartError(f"the simulator {what}; stderr tail:\n{tail}")
 
 
-def free_port_config(config: SimConfig | None = None, **changes) -> SimConfig:
+def free_port_config(config: SimConfig | None = None, **changes: Any) -> SimConfig:
     """A config on free ports (API and control) — convenient for tests and embedding."""
     base = config or SimConfig()
     return dataclasses.replace(base, port=0, control_port=0, **changes)

@@ -6,49 +6,64 @@ import asyncio
 import logging
 import time
 
-from runner.sim import encoders as enc
-from runner.sim import handlers_account, handlers_data, streams
-from runner.sim.broker import Broker
+from runner.ib.error_codes import ErrorCode
 from runner.sim.config import SimConfig
-from runner.sim.handshake import HandshakeRefused, accept
-from runner.sim.market import Market
-from runner.sim.pacing import PacingGuard
+from runner.sim.handlers import clock
+from runner.sim.handlers.base import Context
+from runner.sim.handlers.orders import deliver_order_event
+from runner.sim.handlers.routes import ROUTES
+from runner.sim.protocol import encoders as enc
+from runner.sim.protocol import requests
+from runner.sim.protocol.handshake import HandshakeRefused, accept
+from runner.sim.protocol.messages import ClientMsg
+from runner.sim.protocol.wire import Fields, read_frame, split_fields
 from runner.sim.session import Session
-from runner.sim.universe import build_universe
-from runner.sim.wire import Fields, read_frame, split_fields
+from runner.sim.world.events import OrderEvent
+from runner.sim.world.state import World, WorldSettings
 
 log = logging.getLogger("runner.sim")
-START_API = 71
+START_API = str(int(ClientMsg.START_API))
 FARM_STATUS = (
-    (2104, "Market data farm connection is OK:usfarm"),
-    (2106, "HMDS data farm connection is OK:ushmds"),
-    (2158, "Sec-def data farm connection is OK:secdefnj"),
+    (ErrorCode.MARKET_DATA_FARM_OK, "Market data farm connection is OK:usfarm"),
+    (ErrorCode.HMDS_FARM_OK, "HMDS data farm connection is OK:ushmds"),
+    (ErrorCode.SECDEF_FARM_OK, "Sec-def data farm connection is OK:secdefnj"),
 )
+CLIENT_ID_IN_USE = "Unable to connect as the client id is already in use. Retry with a unique client id."
+
+
+def world_settings(config: SimConfig) -> WorldSettings:
+    return WorldSettings(
+        seed=config.seed,
+        tick_interval_s=config.tick_interval_ms / 1000.0,
+        universe_files=config.universe_files,
+        accounts=config.accounts,
+        initial_cash=config.initial_cash,
+        base_currency=config.base_currency,
+        pacing=config.pacing,
+    )
 
 
 class SimServer:
     def __init__(self, config: SimConfig) -> None:
         self.config = config
-        self.universe = build_universe(config.universe_files)
-        self.market = Market(config.seed, config.tick_interval_ms / 1000.0, self.universe)
-        self.broker = Broker(self.market, config.accounts, config.initial_cash, config.base_currency, self.deliver)
-        self.pacing = PacingGuard(config.pacing)
         self.sessions: dict[int, Session] = {}
+        self.world = World(world_settings(config), self._order_event)
+        self.context = Context(config, self.world, self.sessions)
         self.reply_delay_s = 0.0
         self.connectivity_ok = True
-        self.handlers = {**handlers_data.HANDLERS, **handlers_account.HANDLERS}
-        self._server: asyncio.base_events.Server | None = None
-        self._tasks: list[asyncio.Task] = []
+        self._server: asyncio.Server | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self.started_at = time.time()
 
     @property
     def port(self) -> int:
         assert self._server is not None
-        return self._server.sockets[0].getsockname()[1]
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._handle, self.config.host, self.config.port, limit=2**20)
-        self._tasks.append(asyncio.create_task(streams.clock(self)))
+        self._tasks.append(asyncio.create_task(self._clock()))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -59,13 +74,10 @@ class SimServer:
             self.drop(session.client_id)
 
     # --- delivery -------------------------------------------------------------------
-    def deliver(self, client_id: int, build) -> None:
-        """Send order/account frames to the owning client and to master (id 0) clients."""
-        for session in list(self.sessions.values()):
-            if session.client_id == client_id or session.client_id == 0:
-                session.send(build(session.version))
+    def _order_event(self, event: OrderEvent) -> None:
+        deliver_order_event(self.sessions, event)
 
-    def broadcast_error(self, code: int, text: str) -> None:
+    def broadcast_error(self, code: ErrorCode, text: str) -> None:
         for session in list(self.sessions.values()):
             session.send([enc.error(session.version, -1, code, text)])
 
@@ -73,11 +85,22 @@ class SimServer:
         session = self.sessions.pop(client_id, None)
         if session is None:
             return False
-        session.closed = True
-        transport = session.writer.transport
-        if transport is not None:
-            transport.abort()  # an abrupt close, as when the gateway dies
+        session.abort()
         return True
+
+    # --- the market clock -----------------------------------------------------------
+    async def _clock(self) -> None:
+        interval = self.world.market.tick_interval_s
+        next_auction = time.time() + self.config.auction_interval_s
+        while True:
+            now = time.time()
+            await asyncio.sleep(interval - now % interval)
+            now = time.time()
+            try:
+                if self.connectivity_ok:
+                    next_auction = clock.tick(self.context, now, next_auction)
+            except Exception:
+                log.exception("market clock step failed")
 
     # --- connections ----------------------------------------------------------------
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -99,29 +122,22 @@ class SimServer:
                 session.closed = True
             writer.close()
 
-    async def _start_api(self, reader, writer, version: int, peer: str) -> Session | None:
+    async def _start_api(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, version: int, peer: str
+    ) -> Session | None:
         while True:
             fields = split_fields(await read_frame(reader))
-            if fields and fields[0] == str(START_API):
+            if fields and fields[0] == START_API:
                 break
-        f = Fields(fields[1:])
-        f.skip()  # VERSION
-        client_id = f.int()
+        client_id = requests.start_api(Fields(fields[1:]), version).client_id
         if client_id in self.sessions:
-            writer.write(
-                enc.error(
-                    version,
-                    -1,
-                    326,
-                    "Unable to connect as the client id is already in use. Retry with a unique client id.",
-                )
-            )
+            writer.write(enc.error(version, -1, ErrorCode.CLIENT_ID_IN_USE, CLIENT_ID_IN_USE))
             await writer.drain()
             return None
         session = Session(writer, version, client_id, peer)
         self.sessions[client_id] = session
         session.send(
-            [enc.next_valid_id(self.broker.next_order_id), enc.managed_accounts(self.config.accounts)]
+            [enc.next_valid_id(self.world.broker.next_order_id), enc.managed_accounts(self.config.accounts)]
             + [enc.error(version, -1, code, text) for code, text in FARM_STATUS]
         )
         return session
@@ -135,14 +151,15 @@ class SimServer:
                 log.debug("client %s -> %s", session.client_id, fields[:12])
             if self.reply_delay_s:
                 await asyncio.sleep(self.reply_delay_s)
-            handler = self.handlers.get(int(fields[0]) if fields[0].isdigit() else -1)
-            if handler is None:
+            route = ROUTES.get(int(fields[0]) if fields[0].isdigit() else -1)
+            if route is None:
                 log.debug("client %s: unhandled message %s", session.client_id, fields[0])
                 continue
             try:
-                await handler(self, session, Fields(fields[1:]))
+                await route.handle(self.context, session, route.parse(Fields(fields[1:]), session.version))
             except Exception:  # one bad request must not kill the connection
                 log.exception("client %s: request %s failed", session.client_id, fields[0])
-                session.send([enc.error(session.version, -1, 320, f"Error reading request: message id {fields[0]}")])
+                text = f"Error reading request: message id {fields[0]}"
+                session.send([enc.error(session.version, -1, ErrorCode.ERROR_READING_REQUEST, text)])
             if session.congested():
                 await session.drain()

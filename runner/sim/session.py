@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from runner.sim.market import Quote
-from runner.sim.records import ContractRecord
+from runner.sim.world.broker import PositionSnapshot
+from runner.sim.world.market import Quote
+from runner.sim.world.records import ContractRecord
 
 WRITE_BUFFER_LIMIT = 8 * 1024 * 1024
+
+DepthLevel = tuple[int, int, float, int]
+"""(position, side 1=bid/0=ask, price, size)."""
 
 
 @dataclass
@@ -19,17 +23,30 @@ class MarketDataSub:
 
 
 @dataclass
-class StreamSub:
+class TickByTickSub:
     record: ContractRecord
-    kind: str = ""
-    rows: int = 5
-    smart: bool = False
+    kind: str
+    """BidAsk, Last, AllLast or MidPoint."""
+    last_quote: Quote | None = None
+
+
+@dataclass
+class DepthSub:
+    record: ContractRecord
+    rows: int
+    smart: bool
+    book: list[DepthLevel] | None = None
+
+
+@dataclass
+class BarsSub:
+    """5-second real-time bars, or keepUpToDate updates of a historical request."""
+
+    record: ContractRecord
+    what: str
+    last_bar_start: int
     bar_seconds: int = 5
     format_date: int = 1
-    what: str = "TRADES"
-    last_quote: Quote | None = None
-    last_bar_start: int = 0
-    book: list | None = None
 
 
 @dataclass
@@ -40,16 +57,16 @@ class Session:
     peer: str = ""
     market_data_type: int = 1
     mkt_data: dict[int, MarketDataSub] = field(default_factory=dict)
-    tick_by_tick: dict[int, StreamSub] = field(default_factory=dict)
-    depth: dict[int, StreamSub] = field(default_factory=dict)
-    rt_bars: dict[int, StreamSub] = field(default_factory=dict)
-    hist_live: dict[int, StreamSub] = field(default_factory=dict)
+    tick_by_tick: dict[int, TickByTickSub] = field(default_factory=dict)
+    depth: dict[int, DepthSub] = field(default_factory=dict)
+    rt_bars: dict[int, BarsSub] = field(default_factory=dict)
+    hist_live: dict[int, BarsSub] = field(default_factory=dict)
     account_updates: str | None = None
     account_summary: dict[int, str] = field(default_factory=dict)
     positions: bool = False
     pnl: dict[int, str] = field(default_factory=dict)
     pnl_single: dict[int, tuple[str, int]] = field(default_factory=dict)
-    position_snapshot: dict = field(default_factory=dict)
+    position_snapshot: PositionSnapshot = field(default_factory=dict)
     account_updates_sent: float = 0.0
     pnl_sent: float = 0.0
     closed: bool = False
@@ -69,17 +86,21 @@ class Session:
         if not self.closed:
             await self.writer.drain()
 
+    def abort(self) -> None:
+        """Cut the connection abruptly, as when the gateway dies."""
+        self.closed = True
+        transport = self.writer.transport
+        if transport is not None:
+            transport.abort()
+
     def clear_subscriptions(self) -> None:
-        for subs in (
-            self.mkt_data,
-            self.tick_by_tick,
-            self.depth,
-            self.rt_bars,
-            self.hist_live,
-            self.account_summary,
-            self.pnl,
-            self.pnl_single,
-        ):
-            subs.clear()
+        self.mkt_data.clear()
+        self.tick_by_tick.clear()
+        self.depth.clear()
+        self.rt_bars.clear()
+        self.hist_live.clear()
+        self.account_summary.clear()
+        self.pnl.clear()
+        self.pnl_single.clear()
         self.account_updates = None
         self.positions = False

@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from runner.download.pacer import Pacer, PacingRules
+from runner.download.pacer import Pacer
 from runner.download.planner import (
     Chunk,
     Series,
@@ -21,6 +21,7 @@ from runner.download.planner import (
     split,
 )
 from runner.ib.barspec import parse_bar_spec
+from runner.ib.pacing import PacingRules
 from runner.ib.times import DAY_NS, NS, date_ns, to_ns
 from runner.model.parse import parse_spec
 
@@ -130,9 +131,10 @@ class FakeClock:
         self.now += seconds
 
 
-def _pacer(**rules: float) -> tuple[Pacer, FakeClock]:
+def _pacer(backoff_cap_s: float | None = None, **rules: float) -> tuple[Pacer, FakeClock]:
     clock = FakeClock()
-    return Pacer(PacingRules(margin_s=0.0, **rules), clock=clock, sleep=clock.sleep), clock
+    pacer = Pacer(PacingRules(**rules), clock=clock, sleep=clock.sleep, margin_s=0.0, backoff_cap_s=backoff_cap_s)
+    return pacer, clock
 
 
 def test_window_limit() -> None:
@@ -140,7 +142,7 @@ def test_window_limit() -> None:
 
 
 async def _window_limit() -> None:
-    pacer, clock = _pacer(max_requests=3, window_s=10, per_contract_max=100)
+    pacer, clock = _pacer(max_requests=3, window_seconds=10, per_contract_max=100)
     sent = []
     for i in range(7):
         await pacer.wait(("req", i), f"c{i}")
@@ -154,7 +156,7 @@ def test_identical_and_per_contract() -> None:
 
 
 async def _identical_and_per_contract() -> None:
-    pacer, clock = _pacer(identical_within_s=15, per_contract_max=2, per_contract_window_s=2)
+    pacer, clock = _pacer(identical_cooldown_seconds=15, per_contract_max=2, per_contract_window_seconds=2)
     await pacer.wait("a", "AAPL")
     await pacer.wait("b", "AAPL")
     await pacer.wait("c", "AAPL")  # third for AAPL within 2 s waits
@@ -166,7 +168,7 @@ async def _identical_and_per_contract() -> None:
 
 
 def test_backoff_grows_and_caps() -> None:
-    pacer, _ = _pacer(per_contract_window_s=2, backoff_cap_s=20)
+    pacer, _ = _pacer(per_contract_window_seconds=2, backoff_cap_s=20)
     assert [pacer.backoff(i) for i in range(6)] == [2, 4, 8, 16, 20, 20]
 
 
@@ -183,3 +185,25 @@ async def _never_more(n: int) -> None:
         times.append(clock.now)
     for i, t in enumerate(times):
         assert sum(1 for u in times[: i + 1] if u > t - 600) <= 60
+
+
+def test_spec_pacing_models_convert_to_the_one_rules_type() -> None:
+    from runner.model.download import Pacing
+    from runner.model.gateway import SimPacing
+
+    assert Pacing().rules() == SimPacing().rules() == PacingRules()
+    keys = {
+        "max_requests": 40,
+        "window_seconds": 60.0,
+        "identical_cooldown_seconds": 1.5,
+        "per_contract_max": 3,
+        "per_contract_window_seconds": 0.2,
+    }
+    assert Pacing(**keys).rules() == SimPacing(**keys).rules() == PacingRules(**keys)
+
+
+def test_pacer_slack_follows_the_rules() -> None:
+    default = Pacer()
+    assert (default.margin, default.backoff_cap) == (0.5, 60.0)  # IB's rules
+    scaled = Pacer(PacingRules().scaled(0.01))
+    assert (scaled.margin, scaled.backoff_cap) == (0.1, 1.5)

@@ -15,8 +15,7 @@ from nautilus_trader.adapters.interactive_brokers.historical.client import (
 
 async def probe(port: int) -> dict:
     client = HistoricInteractiveBrokersClient(port=port, client_id=31, log_level="ERROR")
-    await client.connect()
-    await asyncio.sleep(0.5)
+    await client.connect()  # returns once the client is ready (nextValidId + managedAccounts seen)
     instruments = await client.request_instruments(instrument_ids=["AAPL.NASDAQ", "EUR/USD.IDEALPRO"])
     end = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)  # naive, in tz_name
     bars = await client.request_bars(

@@ -178,3 +178,21 @@ class RecordingApp(EWrapper, EClient):
 
     def completedOrdersEnd(self):
         self.record("completedOrdersEnd")
+
+    def headTimestamp(self, reqId, headTimestamp):
+        self.record("headTimestamp", reqId, headTimestamp)
+
+    def pnlSingle(self, reqId, pos, dailyPnL, unrealizedPnL, realizedPnL, value):
+        self.record("pnlSingle", reqId, pos, dailyPnL)
+
+    def familyCodes(self, familyCodes):
+        self.record("familyCodes", [(c.accountID, c.familyCodeStr) for c in familyCodes])
+
+    def mktDepthExchanges(self, depthMktDataDescriptions):
+        self.record("mktDepthExchanges", [d.exchange for d in depthMktDataDescriptions])
+
+    def userInfo(self, reqId, whiteBrandingId):
+        self.record("userInfo", reqId, whiteBrandingId)
+
+    def currentTimeInMillis(self, timeInMillis):
+        self.record("currentTimeInMillis", timeInMillis)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from runner.sim.config import PacingLimits, SimConfig
+from runner.ib.pacing import PacingRules
+from runner.sim.config import SimConfig
 from runner.sim.launcher import free_port_config
 
 # Small pacing windows keep the 162 checks fast; the per-module tests rely on these numbers.
-TEST_PACING = PacingLimits(
-    max_requests=40, window_s=600.0, identical_within_s=2.0, same_contract_max=6, same_contract_window_s=1.0
+TEST_PACING = PacingRules(
+    max_requests=40,
+    window_seconds=600.0,
+    identical_cooldown_seconds=2.0,
+    per_contract_max=6,
+    per_contract_window_seconds=1.0,
 )
 
 

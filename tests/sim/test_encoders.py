@@ -11,12 +11,15 @@ import pytest
 from ibapi import comm
 from ibapi.decoder import Decoder
 
-from runner.sim import encoders as enc
-from runner.sim import encoders_orders as oenc
-from runner.sim.account import Execution
-from runner.sim.market import Bar, Quote
-from runner.sim.orders import SimOrder
-from runner.sim.universe import ContractQuery, build_universe
+from runner.ib.error_codes import ErrorCode
+from runner.sim.protocol import encoders as enc
+from runner.sim.protocol import encoders_account as aenc
+from runner.sim.protocol import encoders_orders as oenc
+from runner.sim.world.account import Execution
+from runner.sim.world.events import OrderCancelled, OrderFilled, OrderRejected, OrderUpdated
+from runner.sim.world.market import Bar, Quote
+from runner.sim.world.orders import SimOrder
+from runner.sim.world.universe import ContractQuery, build_universe
 
 VERSIONS = [157, 162, 163, 164, 170, 176, 177, 178, 183, 187, 193, 194, 195, 196, 198, 200]
 
@@ -159,15 +162,15 @@ def test_execution_and_account_messages(universe, version):
     assert (name, req_id, ex.execId, ex.orderRef, ex.shares) == ("execDetails", 4, "e1.1", "O-1:7", Decimal(20000))
     [(name, (report,))] = decode(oenc.commission_report(execution), version)
     assert report.execId == "e1.1" and report.commissionAndFees == 2.0
-    [(name, args)] = decode(oenc.position("DU123456", record, -3.5, 1.08), version)
+    [(name, args)] = decode(aenc.position("DU123456", record, -3.5, 1.08), version)
     assert name == "position" and args[2] == Decimal("-3.5")
-    [(name, args)] = decode(oenc.account_summary(9, "DU123456", "NetLiquidation", "1.00", "USD"), version)
+    [(name, args)] = decode(aenc.account_summary(9, "DU123456", "NetLiquidation", "1.00", "USD"), version)
     assert (name, args) == ("accountSummary", (9, "DU123456", "NetLiquidation", "1.00", "USD"))
-    [(name, args)] = decode(oenc.account_value("NetLiquidation", "1.00", "USD", "DU123456"), version)
+    [(name, args)] = decode(aenc.account_value("NetLiquidation", "1.00", "USD", "DU123456"), version)
     assert name == "updateAccountValue" and args[0] == "NetLiquidation"
-    [(name, args)] = decode(oenc.portfolio_value(record, 2, 1.1, 2.2, 1.0, 0.2, 0.0, "DU1"), version)
+    [(name, args)] = decode(aenc.portfolio_value(record, 2, 1.1, 2.2, 1.0, 0.2, 0.0, "DU1"), version)
     assert name == "updatePortfolio" and args[0].conId == record.conId
-    assert decode(oenc.pnl(3, 1.0, 2.0, 3.0), version)[0][0] == "pnl"
+    assert decode(aenc.pnl(3, 1.0, 2.0, 3.0), version)[0][0] == "pnl"
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -203,3 +206,44 @@ def test_error_and_session_messages(version):
     assert decode(enc.next_valid_id(5), version) == [("nextValidId", (5,))]
     assert decode(enc.managed_accounts(("DU1", "DU2")), version) == [("managedAccounts", ("DU1,DU2",))]
     assert decode(enc.market_data_type(3, 4), version) == [("marketDataType", (3, 4))]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_order_events_and_gateway_messages(universe, version):
+    record = one(universe, secType="STK", localSymbol="AAPL", primaryExchange="NASDAQ")
+    order = sample_order(record)
+    execution = Execution(
+        "e1.2",
+        7,
+        3,
+        123456,
+        "DU123456",
+        record,
+        "BOT",
+        4,
+        230.0,
+        4,
+        230.0,
+        "O-1:7",
+        1_790_000_000,
+        "ISLAND",
+        1.0,
+        "USD",
+        None,
+    )
+    rejected = OrderRejected(3, 7, ErrorCode.ORDER_REJECTED, "Order rejected - reason:x")
+    cases = [
+        (OrderUpdated(order), ["openOrder", "orderStatus"]),
+        (OrderFilled(order, execution), ["execDetails", "commissionAndFeesReport", "orderStatus", "openOrder"]),
+        (OrderCancelled(order, "Order Canceled - reason:"), ["orderStatus", "error"]),
+        (rejected, ["error"]),
+    ]
+    for event, expected in cases:
+        assert [decode(f, version)[0][0] for f in oenc.order_event(version, event)] == expected
+    [(name, (req_id, *_, code, _text, _json))] = decode(oenc.order_event(version, rejected)[0], version)
+    assert (name, req_id, code) == ("error", 7, 201)
+    [(name, (rows,))] = decode(enc.mkt_depth_exchanges([("ISLAND", "STK", "", "Deep2", 1)]), version)
+    assert name == "mktDepthExchanges" and rows[0].exchange == "ISLAND"
+    assert decode(enc.user_info(4, ""), version) == [("userInfo", (4, ""))]
+    [(name, (codes,))] = decode(enc.family_codes([("DU1", "")]), version)
+    assert name == "familyCodes" and codes[0].accountID == "DU1"

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import socket
 import struct
+import subprocess
+import sys
+import time
 
 import pytest
 
-from runner.sim import wire
+from runner.errors import ExitCode
+from runner.sim.protocol import wire
 
 
 def _connect(port: int, hello: str) -> socket.socket:
@@ -78,15 +82,25 @@ def test_start_api_then_duplicate_client_id_gets_326(sim):
             assert _read_message(third)[0] == "9"
 
 
-def test_client_id_is_free_again_after_disconnect(sim):
+def test_client_id_is_free_again_after_disconnect(sim, control):
     for _ in range(2):
         with _connect(sim.port, "v100..223") as sock:
             _read_message(sock)
             _start_api(sock, 77)
             assert _read_message(sock)[0] == "9"
-        import time
+            assert 77 in _connected_ids(control)
+        _wait_until(lambda: 77 not in _connected_ids(control))  # the server noticed the close
 
-        time.sleep(0.2)  # let the server notice the close
+
+def _connected_ids(control) -> set[int]:
+    return {session["client_id"] for session in control.status()["sessions"]}
+
+
+def _wait_until(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
 
 
 def test_failed_start_raises_with_stderr_tail(sim):
@@ -97,8 +111,22 @@ def test_failed_start_raises_with_stderr_tail(sim):
     from runner.sim.launcher import SimulatorStartError, start_simulator
 
     busy = dataclasses.replace(sim_config(), port=sim.port, control_port=None)
-    with pytest.raises(SimulatorStartError, match="cannot listen"):
+    with pytest.raises(SimulatorStartError, match="cannot listen") as raised:
         start_simulator(busy, startup_timeout=20)
+    assert raised.value.exit_code == ExitCode.GATEWAY_START_FAILED  # printed by the CLI's one printer
+
+
+def test_bad_universe_file_is_a_usage_error_without_traceback(tmp_path):
+    universe = tmp_path / "universe.yaml"
+    universe.write_text("instruments: [{symbol: X}]\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "runner.sim", "--port", "0", "--universe", str(universe)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == ExitCode.USAGE
+    assert result.stderr == "error: ibrun sim: invalid universe file: missing field 'secType'\n"
 
 
 def test_sim_process_stops_on_sigterm():

@@ -11,7 +11,7 @@ from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.objects import Price, Quantity
 from node_harness import IBContract, node_config, run_scenario, wait_until
 
-from runner.sim.chains import MONTH_CODES, future_months
+from runner.sim.world.chains import MONTH_CODES, future_months
 
 pytestmark = pytest.mark.slow
 

@@ -8,12 +8,13 @@ import time
 
 import pytest
 
-from runner.sim.broker import Broker
-from runner.sim.config import PacingLimits
-from runner.sim.market import Market
-from runner.sim.pacing import PacingGuard
-from runner.sim.requests import OrderRequest
-from runner.sim.universe import ContractQuery, build_universe
+from runner.ib.pacing import PacingRules
+from runner.sim.world.broker import Broker
+from runner.sim.world.events import OrderEvent, OrderRejected
+from runner.sim.world.market import Market
+from runner.sim.world.orders import OrderTicket
+from runner.sim.world.pacing import PacingGuard
+from runner.sim.world.universe import ContractQuery, build_universe
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -112,7 +113,13 @@ def test_market_is_deterministic_per_seed(universe):
 
 def test_pacing_rules():
     guard = PacingGuard(
-        PacingLimits(max_requests=5, window_s=10, identical_within_s=15, same_contract_max=3, same_contract_window_s=2)
+        PacingRules(
+            max_requests=5,
+            window_seconds=10,
+            identical_cooldown_seconds=15,
+            per_contract_max=3,
+            per_contract_window_seconds=2,
+        )
     )
     assert guard.check("a", "1", 0.0) is None
     assert "identical" in guard.check("a", "1", 1.0)
@@ -123,25 +130,18 @@ def test_pacing_rules():
     assert guard.check("g", "4", 20.0) is None  # the window slid
 
 
-class _Sink:
-    def __init__(self) -> None:
-        self.frames: list[bytes] = []
-
-    def __call__(self, client_id, build) -> None:
-        self.frames += build(200)
-
-
 def _broker(universe):
     market = Market(7, 0.25, universe)
-    return Broker(market, ("DU1",), 100_000.0, "USD", _Sink()), market
+    events: list[OrderEvent] = []
+    return Broker(market, ("DU1",), 100_000.0, "USD", events.append), market, events
 
 
-def _request(order_id, action, order_type, **kw) -> OrderRequest:
-    return OrderRequest(order_id, ContractQuery(), action=action, total_qty=10, order_type=order_type, **kw)
+def _request(order_id, action, order_type, **kw) -> OrderTicket:
+    return OrderTicket(order_id, action=action, total_qty=10, order_type=order_type, **kw)
 
 
 def test_order_types_trigger_against_quotes(universe):
-    broker, market = _broker(universe)
+    broker, market, _ = _broker(universe)
     aapl = universe.get(265598)
     now = time.time()
     ask = market.quote(aapl, now).ask
@@ -160,13 +160,11 @@ def test_order_types_trigger_against_quotes(universe):
         5: "PreSubmitted",
         6: "PreSubmitted",
     }
-    market.overrides[aapl.conId] = 1.10  # +10 %: the stop and the MIT trigger
-    market._quote_cache.clear()
+    market.shock(aapl.conId, 1.10)  # +10 %: the stop and the MIT trigger
     broker.on_tick(now)
     assert broker.orders[(1, 1)].ib_status == "Filled"
     assert broker.orders[(1, 2)].ib_status == "Filled"
-    market.overrides[aapl.conId] = 1.0  # back down: the trailing stop follows and fires
-    market._quote_cache.clear()
+    market.shock(aapl.conId, 1.0)  # back down: the trailing stop follows and fires
     broker.on_tick(now)
     assert broker.orders[(1, 4)].ib_status == "Filled"
     assert broker.run_auction(now) == 1  # MOC fills, LOC's limit is not reached
@@ -178,9 +176,9 @@ def test_order_types_trigger_against_quotes(universe):
 
 
 def test_invalid_orders_are_rejected(universe):
-    broker, _ = _broker(universe)
+    broker, _, events = _broker(universe)
     aapl = universe.get(265598)
     broker.place(1, _request(1, "BUY", "LMT"), aapl)  # no limit price
     broker.place(1, _request(2, "BUY", "MKT", tif="XYZ"), aapl)
     assert not broker.orders
-    assert sum(b"\x00201\x00" in f for f in broker.deliver.frames) == 2
+    assert [(e.order_id, e.code) for e in events if isinstance(e, OrderRejected)] == [(1, 201), (2, 201)]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from runner.sim.records import ContractRecord
+from runner.sim.world.records import ContractRecord
+from runner.sim.world.times import parse_time
 
 
 @dataclass
@@ -40,6 +42,39 @@ class Execution:
     @property
     def time_text(self) -> str:
         return time.strftime("%Y%m%d %H:%M:%S", time.gmtime(self.epoch)) + " UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionFilter:
+    """reqExecutions' filter; empty fields match everything."""
+
+    client_id: int = 0
+    account: str = ""
+    time: str = ""
+    """Executions at or after this IB date-time ("YYYYMMDD HH:MM:SS [TZ]")."""
+    symbol: str = ""
+    sec_type: str = ""
+    exchange: str = ""
+    side: str = ""
+    """BUY or SELL (IB also accepts BOT/SLD)."""
+
+    def matches(self, e: Execution) -> bool:
+        if self.client_id and e.client_id != self.client_id:
+            return False
+        if self.account and e.account != self.account:
+            return False
+        if self.symbol and e.record.symbol != self.symbol:
+            return False
+        if self.sec_type and e.record.secType != self.sec_type:
+            return False
+        if self.side and e.side != {"BUY": "BOT", "SELL": "SLD"}.get(self.side, self.side):
+            return False
+        if self.time:
+            try:
+                return e.epoch >= parse_time(self.time.replace("  ", " "))
+            except ValueError:
+                return True
+        return True
 
 
 def commission_for(record: ContractRecord, shares: float, price: float) -> float:
@@ -98,9 +133,11 @@ class Account:
 class Valuation:
     """Mark-to-market of an account with the current simulated prices."""
 
-    def __init__(self, account: Account, price_of, fx_rate) -> None:
+    def __init__(
+        self, account: Account, price_of: Callable[[ContractRecord], float], fx_rate: Callable[[str], float]
+    ) -> None:
         self.account = account
-        self.price_of = price_of  # record -> price
+        self.price_of = price_of
         self.fx = fx_rate  # currency -> rate to base
 
     def position_value(self, pos: Position) -> float:

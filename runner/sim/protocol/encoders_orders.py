@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from runner.sim.records import ContractRecord
-from runner.sim.wire import frame
+from runner.ib.error_codes import ErrorCode
+from runner.sim.protocol.encoders import error
+from runner.sim.protocol.messages import ServerMsg as M
+from runner.sim.protocol.messages import ServerVersion as V
+from runner.sim.protocol.wire import frame
+from runner.sim.world.account import Execution
+from runner.sim.world.events import OrderCancelled, OrderEvent, OrderFilled, OrderUpdated
+from runner.sim.world.orders import SimOrder
+from runner.sim.world.records import ContractRecord
 
 UNSET_DOUBLE = "1.7976931348623157E308"  # what IB sends for an unset double
-V_FA_PROFILE_DESUPPORT = 177
-V_PENDING_PRICE_REVISION = 178
-V_CUSTOMER_ACCOUNT = 183
-V_PROFESSIONAL_CUSTOMER = 184
-V_BOND_ACCRUED_INTEREST = 185
-V_INCLUDE_OVERNIGHT = 189
-V_CME_TAGGING_OPEN_ORDER = 193
-V_FULL_ORDER_PREVIEW = 195
-V_SUBMITTER = 198
-V_IMBALANCE_ONLY = 199
-V_PEGBEST_PEGMID = 170
 
 
 def qty(value: float) -> str:
@@ -50,7 +46,7 @@ def contract_fields(r: ContractRecord) -> list[object]:
     ]
 
 
-def _order_head(o) -> list[object]:
+def _order_head(o: SimOrder) -> list[object]:
     return [
         o.action,
         qty(o.total_qty),
@@ -66,9 +62,9 @@ def _order_head(o) -> list[object]:
     ]
 
 
-def open_order(version: int, o) -> bytes:
+def open_order(version: int, o: SimOrder) -> bytes:
     f: list[object] = [
-        5,
+        M.OPEN_ORDER,
         o.order_id,
         *contract_fields(o.record),
         *_order_head(o),
@@ -83,7 +79,7 @@ def open_order(version: int, o) -> bytes:
         "",
         "",
     ]
-    if version < V_FA_PROFILE_DESUPPORT:
+    if version < V.FA_PROFILE_DESUPPORT:
         f.append("")
     f += [
         "",
@@ -116,7 +112,7 @@ def open_order(version: int, o) -> bytes:
     f += [opt(o.trail_stop_price), opt(o.trailing_percent), "", "", "", 0, 0, 0, "", "", ""]
     f += ["", False, "", "", False, False, "", False]  # hedge..solicited
     f += [False, o.ib_status, "", "", "", "", "", "", "", "", "", "", "", "", ""]
-    if version >= V_FULL_ORDER_PREVIEW:
+    if version >= V.FULL_ORDER_PREVIEW_FIELDS:
         f += ["", *([""] * 9), "", "", 0]
     f += ["", False, False, 0]  # warning, randomize size/price, conditions
     f += [
@@ -138,45 +134,45 @@ def open_order(version: int, o) -> bytes:
         False,
     ]
     f += _duration_fields(version)
-    if version >= V_PEGBEST_PEGMID:
+    if version >= V.PEGBEST_PEGMID_OFFSETS:
         f += ["", "", "", "", ""]
-    f += _trailing_flags(version, o)
+    f += _trailing_flags(version)
     return frame(f)
 
 
 def _duration_fields(version: int) -> list[object]:
     f: list[object] = []
-    if version >= 158:  # duration
+    if version >= V.DURATION:
         f.append("")
-    if version >= 160:  # postToAts
+    if version >= V.POST_TO_ATS:
         f.append("")
-    if version >= 162:  # autoCancelParent
+    if version >= V.AUTO_CANCEL_PARENT:
         f.append(False)
     return f
 
 
-def _trailing_flags(version: int, o) -> list[object]:
+def _trailing_flags(version: int) -> list[object]:
     f: list[object] = []
-    if version >= V_CUSTOMER_ACCOUNT:
+    if version >= V.CUSTOMER_ACCOUNT:
         f.append("")
-    if version >= V_PROFESSIONAL_CUSTOMER:
+    if version >= V.PROFESSIONAL_CUSTOMER:
         f.append(False)
-    if version >= V_BOND_ACCRUED_INTEREST:
+    if version >= V.BOND_ACCRUED_INTEREST:
         f.append("")
-    if version >= V_INCLUDE_OVERNIGHT:
+    if version >= V.INCLUDE_OVERNIGHT:
         f.append(False)
-    if version >= V_CME_TAGGING_OPEN_ORDER:
+    if version >= V.CME_TAGGING_FIELDS_IN_OPEN_ORDER:
         f += ["", ""]
-    if version >= V_SUBMITTER:
+    if version >= V.SUBMITTER:
         f.append("")
-    if version >= V_IMBALANCE_ONLY:
+    if version >= V.IMBALANCE_ONLY:
         f.append(False)
     return f
 
 
-def completed_order(version: int, o) -> bytes:
+def completed_order(version: int, o: SimOrder) -> bytes:
     f: list[object] = [
-        101,
+        M.COMPLETED_ORDER,
         *contract_fields(o.record),
         *_order_head(o),
         o.perm_id,
@@ -188,7 +184,7 @@ def completed_order(version: int, o) -> bytes:
         "",
         "",
     ]
-    if version < V_FA_PROFILE_DESUPPORT:
+    if version < V.FA_PROFILE_DESUPPORT:
         f.append("")
     f += ["", o.good_till_date, "", "", "", 0, "", -1, "", "", "", "", "", "", False, False, "", 3, 0]
     f += ["", 0, "", "", False, 0, opt(o.trail_stop_price), opt(o.trailing_percent)]
@@ -213,25 +209,25 @@ def completed_order(version: int, o) -> bytes:
         o.completed_time,
         o.completed_status,
     ]
-    if version >= V_PEGBEST_PEGMID:
+    if version >= V.PEGBEST_PEGMID_OFFSETS:
         f += ["", "", "", "", ""]
-    if version >= V_CUSTOMER_ACCOUNT:
+    if version >= V.CUSTOMER_ACCOUNT:
         f.append("")
-    if version >= V_PROFESSIONAL_CUSTOMER:
+    if version >= V.PROFESSIONAL_CUSTOMER:
         f.append(False)
-    if version >= V_SUBMITTER:
+    if version >= V.SUBMITTER:
         f.append("")
     return frame(f)
 
 
 def completed_orders_end() -> bytes:
-    return frame([102])
+    return frame([M.COMPLETED_ORDERS_END])
 
 
-def order_status(o) -> bytes:
+def order_status(o: SimOrder) -> bytes:
     return frame(
         [
-            3,
+            M.ORDER_STATUS,
             o.order_id,
             o.ib_status,
             qty(o.filled),
@@ -248,12 +244,12 @@ def order_status(o) -> bytes:
 
 
 def open_order_end() -> bytes:
-    return frame([53, 1])
+    return frame([M.OPEN_ORDER_END, 1])
 
 
-def exec_details(version: int, req_id: int, e) -> bytes:
+def exec_details(version: int, req_id: int, e: Execution) -> bytes:
     f: list[object] = [
-        11,
+        M.EXECUTION_DATA,
         req_id,
         e.order_id,
         *contract_fields(e.record),
@@ -275,89 +271,46 @@ def exec_details(version: int, req_id: int, e) -> bytes:
         "",
         e.liquidity,
     ]
-    if version >= V_PENDING_PRICE_REVISION:
+    if version >= V.PENDING_PRICE_REVISION:
         f.append(False)
-    if version >= V_SUBMITTER:
+    if version >= V.SUBMITTER:
         f.append("")
     return frame(f)
 
 
 def exec_details_end(req_id: int) -> bytes:
-    return frame([55, 1, req_id])
+    return frame([M.EXECUTION_DATA_END, 1, req_id])
 
 
-def commission_report(e) -> bytes:
+def commission_report(e: Execution) -> bytes:
     realized = e.realized_pnl if e.realized_pnl is not None else UNSET_DOUBLE
-    return frame([59, 1, e.exec_id, round(e.commission, 6), e.commission_currency, realized, UNSET_DOUBLE, 0])
-
-
-def position(account: str, r: ContractRecord, size: float, avg_cost: float) -> bytes:
-    return frame([61, 3, account, *contract_fields(r), qty(size), avg_cost])
-
-
-def position_end() -> bytes:
-    return frame([62, 1])
-
-
-def account_summary(req_id: int, account: str, tag: str, value: str, currency: str) -> bytes:
-    return frame([63, 1, req_id, account, tag, value, currency])
-
-
-def account_summary_end(req_id: int) -> bytes:
-    return frame([64, 1, req_id])
-
-
-def account_value(key: str, value: str, currency: str, account: str) -> bytes:
-    return frame([6, 2, key, value, currency, account])
-
-
-def portfolio_value(
-    r: ContractRecord,
-    size: float,
-    price: float,
-    value: float,
-    avg_cost: float,
-    unrealized: float,
-    realized: float,
-    account: str,
-) -> bytes:
     return frame(
         [
-            7,
-            8,
-            r.conId,
-            r.symbol,
-            r.secType,
-            r.lastTradeDateOrContractMonth,
-            r.strike or 0,
-            r.right,
-            r.multiplier,
-            r.primaryExchange or r.exchange,
-            r.currency,
-            r.localSymbol,
-            r.tradingClass,
-            qty(size),
-            price,
-            round(value, 2),
-            avg_cost,
-            round(unrealized, 2),
-            round(realized, 2),
-            account,
+            M.COMMISSION_AND_FEES_REPORT,
+            1,
+            e.exec_id,
+            round(e.commission, 6),
+            e.commission_currency,
+            realized,
+            UNSET_DOUBLE,
+            0,
         ]
     )
 
 
-def account_update_time(text: str) -> bytes:
-    return frame([8, 1, text])
-
-
-def account_download_end(account: str) -> bytes:
-    return frame([54, 1, account])
-
-
-def pnl(req_id: int, daily: float, unrealized: float, realized: float) -> bytes:
-    return frame([94, req_id, round(daily, 2), round(unrealized, 2), round(realized, 2)])
-
-
-def pnl_single(req_id: int, size: float, daily: float, unrealized: float, realized: float, value: float) -> bytes:
-    return frame([95, req_id, qty(size), round(daily, 2), round(unrealized, 2), round(realized, 2), round(value, 2)])
+def order_event(version: int, event: OrderEvent) -> list[bytes]:
+    """What IB sends when an order changes (for one session's version)."""
+    if isinstance(event, OrderUpdated):
+        return [open_order(version, event.order), order_status(event.order)]
+    if isinstance(event, OrderFilled):
+        execution, order = event.execution, event.order
+        return [
+            exec_details(version, -1, execution),
+            commission_report(execution),
+            order_status(order),
+            open_order(version, order),
+        ]
+    if isinstance(event, OrderCancelled):
+        text = event.reason
+        return [order_status(event.order), error(version, event.order.order_id, ErrorCode.ORDER_CANCELLED, text)]
+    return [error(version, event.order_id, event.code, event.text)]

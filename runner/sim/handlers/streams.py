@@ -1,17 +1,14 @@
-"""Streaming market data: the market clock and what each subscription receives per tick."""
+"""What each market-data subscription receives: on subscribe and on every market clock tick."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 
-from runner.sim import encoders as enc
-from runner.sim import history
-from runner.sim.market import unit
-from runner.sim.session import MarketDataSub, Session, StreamSub
-
-log = logging.getLogger("runner.sim")
+from runner.sim.handlers.base import Context
+from runner.sim.protocol import encoders as enc
+from runner.sim.session import BarsSub, DepthLevel, DepthSub, MarketDataSub, Session, TickByTickSub
+from runner.sim.world import history
+from runner.sim.world.market import Quote, unit
 
 # tick types: live, delayed (reqMarketDataType 3/4 use the delayed ones)
 LIVE = {"bid": 1, "ask": 2, "last": 4, "high": 6, "low": 7, "volume": 8, "close": 9, "open": 14}
@@ -23,11 +20,12 @@ def _types(sub: MarketDataSub) -> dict[str, int]:
     return DELAYED if sub.data_type in (3, 4) else LIVE
 
 
-def initial_ticks(server, req_id: int, sub: MarketDataSub) -> list[bytes]:
+def initial_ticks(ctx: Context, req_id: int, sub: MarketDataSub) -> list[bytes]:
     now = time.time()
     record = sub.record
-    quote = server.market.quote(record, now)
-    day = server.market.bar(record, int(now - now % 86_400) - 86_400, 86_400)
+    market = ctx.world.market
+    quote = market.quote(record, now)
+    day = market.bar(record, int(now - now % 86_400) - 86_400, 86_400)
     types = _types(sub)
     frames = _quote_frames(req_id, sub, quote, force=True)
     frames += [
@@ -41,7 +39,7 @@ def initial_ticks(server, req_id: int, sub: MarketDataSub) -> list[bytes]:
     return frames
 
 
-def _quote_frames(req_id: int, sub: MarketDataSub, quote, force: bool = False) -> list[bytes]:
+def _quote_frames(req_id: int, sub: MarketDataSub, quote: Quote, force: bool = False) -> list[bytes]:
     types = _types(sub)
     last = sub.last
     frames = []
@@ -56,8 +54,9 @@ def _quote_frames(req_id: int, sub: MarketDataSub, quote, force: bool = False) -
     return frames
 
 
-def tick_by_tick_frames(server, req_id: int, sub: StreamSub, now: float, first: bool) -> list[bytes]:
-    quote = server.market.quote(sub.record, now)
+def tick_by_tick_frames(ctx: Context, req_id: int, sub: TickByTickSub, now: float, first: bool) -> list[bytes]:
+    market = ctx.world.market
+    quote = market.quote(sub.record, now)
     epoch = int(now)
     previous = sub.last_quote
     sub.last_quote = quote
@@ -74,21 +73,22 @@ def tick_by_tick_frames(server, req_id: int, sub: StreamSub, now: float, first: 
     if kind == "MidPoint":
         return [enc.tick_by_tick_midpoint(req_id, epoch, round(quote.mid, 10))]
     # Last / AllLast: a trade on most ticks, deterministic per seed
-    index = server.market.tick_index(now)
-    if first or unit(server.market.key(sub.record), index * 11 + 5) > -0.4:
+    index = market.tick_index(now)
+    if first or unit(market.key(sub.record), index * 11 + 5) > -0.4:
         exchange = sub.record.primaryExchange or sub.record.exchange
         tick_type = 1 if kind == "Last" else 2
         return [enc.tick_by_tick_last(req_id, tick_type, epoch, quote.last, quote.last_size, exchange)]
     return []
 
 
-def depth_frames(server, req_id: int, sub: StreamSub, now: float) -> list[bytes]:
+def depth_frames(ctx: Context, req_id: int, sub: DepthSub, now: float) -> list[bytes]:
     """Full book on subscribe (insert), then changed levels (update)."""
-    quote = server.market.quote(sub.record, now)
-    key = server.market.key(sub.record)
-    index = server.market.tick_index(now)
+    market = ctx.world.market
+    quote = market.quote(sub.record, now)
+    key = market.key(sub.record)
+    index = market.tick_index(now)
     tick = sub.record.minTick
-    book = []
+    book: list[DepthLevel] = []
     for level in range(sub.rows):
         for side, top in ((1, quote.bid), (0, quote.ask)):
             price = round(top - level * tick if side == 1 else top + level * tick, 10)
@@ -106,43 +106,40 @@ def depth_frames(server, req_id: int, sub: StreamSub, now: float) -> list[bytes]
     return [enc.market_depth(req_id, level, operation, side, price, size) for level, side, price, size in changed]
 
 
-def stream_session(server, session: Session, now: float) -> None:
+def real_time_bar_frames(ctx: Context, req_id: int, sub: BarsSub, now: float) -> list[bytes]:
+    """Every 5-second bar completed since the last one sent."""
+    frames = []
+    while sub.last_bar_start + 5 <= now:
+        bar = ctx.world.market.bar(sub.record, sub.last_bar_start, 5)
+        frames.append(enc.real_time_bar(req_id, history.adjusted(bar, sub.record, sub.what)))
+        sub.last_bar_start += 5
+    return frames
+
+
+def live_bar_frames(ctx: Context, req_id: int, sub: BarsSub, now: float) -> list[bytes]:
+    """keepUpToDate: the current (growing) bar; a new bar starts at each boundary."""
+    start = int(now) - int(now) % sub.bar_seconds
+    length = max(int(now) - start, 1)
+    bar = history.adjusted(ctx.world.market.bar(sub.record, start, length), sub.record, sub.what)
+    sub.last_bar_start = start
+    return [enc.historical_data_update(req_id, enc.bar_time(start, sub.bar_seconds, sub.format_date), bar)]
+
+
+def stream_session(ctx: Context, session: Session, now: float) -> None:
     if session.congested():
         return  # a slow reader loses ticks rather than growing our memory
+    market = ctx.world.market
     frames: list[bytes] = []
     for req_id, sub in session.mkt_data.items():
-        quote = server.market.quote(sub.record, now)
+        quote = market.quote(sub.record, now)
         frames += _quote_frames(req_id, sub, quote)
         sub.last = quote
     for req_id, tbt in session.tick_by_tick.items():
-        frames += tick_by_tick_frames(server, req_id, tbt, now, False)
+        frames += tick_by_tick_frames(ctx, req_id, tbt, now, False)
     for req_id, depth in session.depth.items():
-        frames += depth_frames(server, req_id, depth, now)
+        frames += depth_frames(ctx, req_id, depth, now)
     for req_id, bars in session.rt_bars.items():
-        frames += history.real_time_bar_frames(server, req_id, bars, now)
+        frames += real_time_bar_frames(ctx, req_id, bars, now)
     for req_id, live in session.hist_live.items():
-        frames += history.live_bar_frames(server, req_id, live, now)
+        frames += live_bar_frames(ctx, req_id, live, now)
     session.send(frames)
-
-
-async def clock(server) -> None:
-    """The market clock: stream subscriptions, match orders, run auctions."""
-    interval = server.market.tick_interval_s
-    next_auction = time.time() + server.config.auction_interval_s
-    while True:
-        now = time.time()
-        await asyncio.sleep(interval - now % interval)
-        now = time.time()
-        try:
-            if server.connectivity_ok:
-                for session in list(server.sessions.values()):
-                    stream_session(server, session, now)
-                server.broker.on_tick(now)
-                if now >= next_auction:
-                    server.broker.run_auction(now)
-                    next_auction = now + server.config.auction_interval_s
-                from runner.sim import handlers_account
-
-                handlers_account.stream_account(server, now)
-        except Exception:
-            log.exception("market clock step failed")

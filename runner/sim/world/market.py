@@ -3,11 +3,15 @@ ticks and fills agree, and any run with the same seed sees the same path."""
 
 from __future__ import annotations
 
+import calendar
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from runner.sim.chains import black_scholes
-from runner.sim.records import ContractRecord
+from runner.sim.world.chains import black_scholes
+from runner.sim.world.records import ContractRecord
+from runner.sim.world.universe import Universe
 
 _MASK = (1 << 64) - 1
 _DAY = 86_400.0
@@ -55,13 +59,18 @@ class Bar:
 
 
 class Market:
-    def __init__(self, seed: int, tick_interval_s: float, universe) -> None:
+    def __init__(self, seed: int, tick_interval_s: float, universe: Universe) -> None:
         self.seed = seed
         self.tick_interval_s = tick_interval_s
         self.universe = universe
         self._quote_cache: dict[int, tuple[int, Quote]] = {}
         self.overrides: dict[int, float] = {}  # conId -> multiplicative shock set by control
-        self._constants_cache: dict[int, tuple] = {}
+        self._constants_cache: dict[int, tuple[int, float, float, float, float]] = {}
+
+    def shock(self, con_id: int, factor: float) -> None:
+        """Scale an instrument's price from now on (control `shock`)."""
+        self.overrides[con_id] = factor
+        self._quote_cache.pop(con_id, None)
 
     def key(self, record: ContractRecord) -> int:
         return self._constants(record)[0]
@@ -73,7 +82,7 @@ class Market:
             key = mix64(self.seed * 1_000_003 + record.conId)
             daily = record.volatility / math.sqrt(252.0)
             phases = [(unit(key, i) + 1) * math.pi for i in range(3)]
-            cached = (key, daily, *phases)
+            cached = (key, daily, phases[0], phases[1], phases[2])
             self._constants_cache[record.conId] = cached
         return cached
 
@@ -163,15 +172,12 @@ def _base_size(record: ContractRecord) -> int:
     return _BASE_SIZE.get(record.secType, 1)
 
 
-def round_price(value: float, tick: float, how=round) -> float:
+def round_price(value: float, tick: float, how: Callable[[float], int] = round) -> float:
     steps = how(value / tick + 1e-9) if how is math.floor else how(value / tick)
     return round(steps * tick, 10)
 
 
 def _expiry_epoch(yyyymmdd: str) -> float:
-    import calendar
-    import time
-
     if len(yyyymmdd) < 8:
         return time.time() + 30 * _DAY
     tm = (int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]), 21, 0, 0)

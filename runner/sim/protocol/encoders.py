@@ -5,59 +5,50 @@ from __future__ import annotations
 import struct
 import time
 
-from runner.sim.records import ContractRecord
-from runner.sim.wire import frame
+from runner.ib.error_codes import ErrorCode
+from runner.sim.protocol.messages import ServerMsg as M
+from runner.sim.protocol.messages import ServerVersion as V
+from runner.sim.protocol.wire import frame
+from runner.sim.world.market import Bar, Quote
+from runner.sim.world.records import ContractRecord
 
 _LENGTH = struct.Struct(">I")
 
-# server versions at which layouts change (ibapi/server_versions.py)
-V_MARKET_CAP_PRICE = 131
-V_SIZE_RULES = 164
-V_ADVANCED_ORDER_REJECT = 166
-V_LAST_TRADE_DATE = 182
-V_INELIGIBILITY_REASONS = 186
-V_BOND_TRADING_HOURS = 188
-V_ERROR_TIME = 194
-V_HISTORICAL_DATA_END = 196
-V_FUND_DATA_FIELDS = 179
-V_PENDING_PRICE_REVISION = 178
-V_SUBMITTER = 198
 
-
-def error(version: int, req_id: int, code: int, text: str) -> bytes:
-    fields: list[object] = [4]
-    if version < V_ERROR_TIME:
+def error(version: int, req_id: int, code: ErrorCode, text: str) -> bytes:
+    fields: list[object] = [M.ERR_MSG]
+    if version < V.ERROR_TIME:
         fields.append(2)
-    fields += [req_id, code, text]
-    if version >= V_ADVANCED_ORDER_REJECT:
+    fields += [req_id, int(code), text]
+    if version >= V.ADVANCED_ORDER_REJECT:
         fields.append("")
-    if version >= V_ERROR_TIME:
+    if version >= V.ERROR_TIME:
         fields.append(int(time.time() * 1000))
     return frame(fields)
 
 
 def next_valid_id(order_id: int) -> bytes:
-    return frame([9, 1, order_id])
+    return frame([M.NEXT_VALID_ID, 1, order_id])
 
 
 def managed_accounts(accounts: tuple[str, ...]) -> bytes:
-    return frame([15, 1, ",".join(accounts)])
+    return frame([M.MANAGED_ACCTS, 1, ",".join(accounts)])
 
 
 def current_time(epoch: int) -> bytes:
-    return frame([49, 1, epoch])
+    return frame([M.CURRENT_TIME, 1, epoch])
 
 
 def current_time_millis(millis: int) -> bytes:
-    return frame([109, millis])
+    return frame([M.CURRENT_TIME_IN_MILLIS, millis])
 
 
 def market_data_type(req_id: int, data_type: int) -> bytes:
-    return frame([58, 1, req_id, data_type])
+    return frame([M.MARKET_DATA_TYPE, 1, req_id, data_type])
 
 
 def tick_req_params(req_id: int, min_tick: float, bbo_exchange: str) -> bytes:
-    return frame([81, req_id, min_tick, bbo_exchange, 3])
+    return frame([M.TICK_REQ_PARAMS, req_id, min_tick, bbo_exchange, 3])
 
 
 def _raw(text: str) -> bytes:
@@ -65,33 +56,44 @@ def _raw(text: str) -> bytes:
     return _LENGTH.pack(len(payload)) + payload
 
 
+# Streaming messages go out per subscription per clock tick: their ids as plain ints (str() of
+# an IntEnum member costs about twice that of an int) or as ready-made text.
+_TICK_PRICE_HEAD = f"{int(M.TICK_PRICE)}\x006\x00"  # message id, version 6
+_TICK_SIZE_HEAD = f"{int(M.TICK_SIZE)}\x006\x00"
+_TICK_BY_TICK = int(M.TICK_BY_TICK)
+_MARKET_DEPTH = int(M.MARKET_DEPTH)
+_MARKET_DEPTH_L2 = int(M.MARKET_DEPTH_L2)
+_REAL_TIME_BARS = int(M.REAL_TIME_BARS)
+_HISTORICAL_DATA_UPDATE = int(M.HISTORICAL_DATA_UPDATE)
+
+
 def tick_price(req_id: int, tick_type: int, price: float, size: object, mask: int = 0) -> bytes:
     # hot path: formatted directly (same bytes as frame([...]))
-    return _raw(f"1\x006\x00{req_id}\x00{tick_type}\x00{price}\x00{size}\x00{mask}\x00")
+    return _raw(f"{_TICK_PRICE_HEAD}{req_id}\x00{tick_type}\x00{price}\x00{size}\x00{mask}\x00")
 
 
 def tick_size(req_id: int, tick_type: int, size: object) -> bytes:
-    return _raw(f"2\x006\x00{req_id}\x00{tick_type}\x00{size}\x00")
+    return _raw(f"{_TICK_SIZE_HEAD}{req_id}\x00{tick_type}\x00{size}\x00")
 
 
 def tick_snapshot_end(req_id: int) -> bytes:
-    return frame([57, 1, req_id])
+    return frame([M.TICK_SNAPSHOT_END, 1, req_id])
 
 
 def tick_by_tick_bid_ask(req_id: int, epoch: int, bid: float, ask: float, bid_size: object, ask_size: object) -> bytes:
-    return frame([99, req_id, 3, epoch, bid, ask, bid_size, ask_size, 0])
+    return frame([_TICK_BY_TICK, req_id, 3, epoch, bid, ask, bid_size, ask_size, 0])
 
 
 def tick_by_tick_last(req_id: int, tick_type: int, epoch: int, price: float, size: object, exchange: str) -> bytes:
-    return frame([99, req_id, tick_type, epoch, price, size, 0, exchange, ""])
+    return frame([_TICK_BY_TICK, req_id, tick_type, epoch, price, size, 0, exchange, ""])
 
 
 def tick_by_tick_midpoint(req_id: int, epoch: int, mid: float) -> bytes:
-    return frame([99, req_id, 4, epoch, mid])
+    return frame([_TICK_BY_TICK, req_id, 4, epoch, mid])
 
 
-def _trading_hours(record: ContractRecord, days: list[str]) -> str:
-    session = record.session
+def _trading_hours(session: str, days: list[str]) -> str:
+    """tradingHours/liquidHours from a daily "HHMM-HHMM" template (overnight when start > end)."""
     if session in ("", "24h"):
         session = "0000-2359"
     start, end = session.split("-")
@@ -110,11 +112,11 @@ def trading_days(count: int = 5) -> list[str]:
 
 
 def contract_data(version: int, req_id: int, r: ContractRecord, days: list[str]) -> bytes:
-    f: list[object] = [10]
-    if version < V_SIZE_RULES:
+    f: list[object] = [M.CONTRACT_DATA]
+    if version < V.SIZE_RULES:
         f.append(8)
     f += [req_id, r.symbol, r.secType, r.lastTradeDateOrContractMonth]
-    if version >= V_LAST_TRADE_DATE:
+    if version >= V.LAST_TRADE_DATE:
         f.append(r.lastTradeDateOrContractMonth if r.secType in ("FUT", "OPT", "FOP") else "")
     f += [
         r.strike if r.strike else 0,
@@ -127,10 +129,10 @@ def contract_data(version: int, req_id: int, r: ContractRecord, days: list[str])
         r.conId,
         r.minTick,
     ]
-    if version < V_SIZE_RULES:
+    if version < V.SIZE_RULES:
         f.append(1)  # mdSizeMultiplier
-    hours = _trading_hours(r, days)
-    liquid = _trading_hours(_liquid_view(r), days)
+    hours = _trading_hours(r.session, days)
+    liquid = _trading_hours(r.liquidSession or r.session, days)
     f += [
         r.multiplier,
         r.orderTypes,
@@ -153,26 +155,18 @@ def contract_data(version: int, req_id: int, r: ContractRecord, days: list[str])
     for tag, value in r.secIdList:
         f += [tag, value]
     f += [r.aggGroup, r.underSymbol, r.underSecType, r.marketRuleIds, r.realExpirationDate, r.stockType]
-    if version == 163:
+    if version == V.FRACTIONAL_SIZE_SUPPORT:
         f.append(r.sizeIncrement)  # sizeMinTick
-    if version >= V_SIZE_RULES:
+    if version >= V.SIZE_RULES:
         f += [r.minSize, r.sizeIncrement, r.suggestedSizeIncrement]
-    if version >= V_INELIGIBILITY_REASONS:
+    if version >= V.INELIGIBILITY_REASONS:
         f.append(0)
     return frame(f)
 
 
-def _liquid_view(r: ContractRecord) -> ContractRecord:
-    if not r.liquidSession:
-        return r
-    import dataclasses
-
-    return dataclasses.replace(r, session=r.liquidSession)
-
-
 def bond_contract_data(version: int, req_id: int, r: ContractRecord, days: list[str]) -> bytes:
-    f: list[object] = [18]
-    if version < V_SIZE_RULES:
+    f: list[object] = [M.BOND_CONTRACT_DATA]
+    if version < V.SIZE_RULES:
         f.append(6)
     f += [
         req_id,
@@ -196,22 +190,22 @@ def bond_contract_data(version: int, req_id: int, r: ContractRecord, days: list[
         r.conId,
         r.minTick,
     ]
-    if version < V_SIZE_RULES:
+    if version < V.SIZE_RULES:
         f.append(1)
     f += [r.orderTypes, r.validExchanges, "", "", 0, "", r.longName]
-    if version >= V_BOND_TRADING_HOURS:
-        f += [r.timeZoneId, _trading_hours(r, days), _trading_hours(r, days)]
+    if version >= V.BOND_TRADING_HOURS:
+        f += [r.timeZoneId, _trading_hours(r.session, days), _trading_hours(r.session, days)]
     f += [r.evRule, r.evMultiplier or "", len(r.secIdList)]
     for tag, value in r.secIdList:
         f += [tag, value]
     f += [r.aggGroup, r.marketRuleIds]
-    if version >= V_SIZE_RULES:
+    if version >= V.SIZE_RULES:
         f += [r.minSize, r.sizeIncrement, r.suggestedSizeIncrement]
     return frame(f)
 
 
 def contract_data_end(req_id: int) -> bytes:
-    return frame([52, 1, req_id])
+    return frame([M.CONTRACT_DATA_END, 1, req_id])
 
 
 def sec_def_opt_params(
@@ -225,7 +219,7 @@ def sec_def_opt_params(
 ) -> bytes:
     return frame(
         [
-            75,
+            M.SECURITY_DEFINITION_OPTION_PARAMETER,
             req_id,
             exchange,
             under_con_id,
@@ -240,12 +234,13 @@ def sec_def_opt_params(
 
 
 def sec_def_opt_params_end(req_id: int) -> bytes:
-    return frame([76, req_id])
+    return frame([M.SECURITY_DEFINITION_OPTION_PARAMETER_END, req_id])
 
 
-def historical_data(version: int, req_id: int, start: str, end: str, bars: list) -> bytes:
-    f: list[object] = [17, req_id]
-    if version < V_HISTORICAL_DATA_END:
+def historical_data(version: int, req_id: int, start: str, end: str, bars: list[tuple[str, Bar]]) -> bytes:
+    """Bars as (date text, bar); before v196 the message carries the window itself."""
+    f: list[object] = [M.HISTORICAL_DATA, req_id]
+    if version < V.HISTORICAL_DATA_END:
         f += [start, end]
     f.append(len(bars))
     for date, bar in bars:
@@ -254,35 +249,39 @@ def historical_data(version: int, req_id: int, start: str, end: str, bars: list)
 
 
 def historical_data_end(req_id: int, start: str, end: str) -> bytes:
-    return frame([108, req_id, start, end])
+    return frame([M.HISTORICAL_DATA_END, req_id, start, end])
 
 
-def historical_data_update(req_id: int, date: str, bar) -> bytes:
-    return frame([90, req_id, bar.count, date, bar.open, bar.close, bar.high, bar.low, bar.wap, bar.volume])
+def historical_data_update(req_id: int, date: str, bar: Bar) -> bytes:
+    return frame(
+        [_HISTORICAL_DATA_UPDATE, req_id, bar.count, date, bar.open, bar.close, bar.high, bar.low, bar.wap, bar.volume]
+    )
 
 
-def real_time_bar(req_id: int, bar) -> bytes:
-    return frame([50, 3, req_id, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.wap, bar.count])
+def real_time_bar(req_id: int, bar: Bar) -> bytes:
+    return frame(
+        [_REAL_TIME_BARS, 3, req_id, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.wap, bar.count]
+    )
 
 
-def historical_ticks_midpoint(req_id: int, ticks: list, done: bool) -> bytes:
-    f: list[object] = [96, req_id, len(ticks)]
+def historical_ticks_midpoint(req_id: int, ticks: list[tuple[int, float]], done: bool) -> bytes:
+    f: list[object] = [M.HISTORICAL_TICKS, req_id, len(ticks)]
     for epoch, price in ticks:
         f += [epoch, "", price, 0]
     f.append(done)
     return frame(f)
 
 
-def historical_ticks_bid_ask(req_id: int, ticks: list, done: bool) -> bytes:
-    f: list[object] = [97, req_id, len(ticks)]
+def historical_ticks_bid_ask(req_id: int, ticks: list[tuple[int, Quote]], done: bool) -> bytes:
+    f: list[object] = [M.HISTORICAL_TICKS_BID_ASK, req_id, len(ticks)]
     for epoch, q in ticks:
         f += [epoch, 0, q.bid, q.ask, q.bid_size, q.ask_size]
     f.append(done)
     return frame(f)
 
 
-def historical_ticks_last(req_id: int, ticks: list, done: bool, exchange: str) -> bytes:
-    f: list[object] = [98, req_id, len(ticks)]
+def historical_ticks_last(req_id: int, ticks: list[tuple[int, Quote]], done: bool, exchange: str) -> bytes:
+    f: list[object] = [M.HISTORICAL_TICKS_LAST, req_id, len(ticks)]
     for epoch, q in ticks:
         f += [epoch, 0, q.last, q.last_size, exchange, ""]
     f.append(done)
@@ -290,14 +289,41 @@ def historical_ticks_last(req_id: int, ticks: list, done: bool, exchange: str) -
 
 
 def head_timestamp(req_id: int, text: str) -> bytes:
-    return frame([88, req_id, text])
+    return frame([M.HEAD_TIMESTAMP, req_id, text])
 
 
 def market_depth_l2(
     req_id: int, position: int, maker: str, operation: int, side: int, price: float, size: object, smart: bool
 ) -> bytes:
-    return frame([13, 1, req_id, position, maker, operation, side, price, size, smart])
+    return frame([_MARKET_DEPTH_L2, 1, req_id, position, maker, operation, side, price, size, smart])
 
 
 def market_depth(req_id: int, position: int, operation: int, side: int, price: float, size: object) -> bytes:
-    return frame([12, 1, req_id, position, operation, side, price, size])
+    return frame([_MARKET_DEPTH, 1, req_id, position, operation, side, price, size])
+
+
+def mkt_depth_exchanges(rows: list[tuple[str, str, str, str, int]]) -> bytes:
+    """(exchange, secType, listingExchange, serviceDataType, aggGroup) rows."""
+    fields: list[object] = [M.MKT_DEPTH_EXCHANGES, len(rows)]
+    for row in rows:
+        fields += list(row)
+    return frame(fields)
+
+
+def user_info(req_id: int, white_branding_id: str) -> bytes:
+    return frame([M.USER_INFO, req_id, white_branding_id])
+
+
+def family_codes(codes: list[tuple[str, str]]) -> bytes:
+    """(accountId, familyCode) rows."""
+    return frame([M.FAMILY_CODES, len(codes), *[value for code in codes for value in code]])
+
+
+def bar_time(epoch: int, bar_seconds: int, format_date: int) -> str:
+    """A bar's date as reqHistoricalData's formatDate asks: daily+ bars as YYYYMMDD; else 2 →
+    epoch seconds, 1 → "YYYYMMDD HH:MM:SS UTC"."""
+    if bar_seconds >= 86_400:
+        return time.strftime("%Y%m%d", time.gmtime(epoch))
+    if format_date == 2:
+        return str(epoch)
+    return time.strftime("%Y%m%d %H:%M:%S", time.gmtime(epoch)) + " UTC"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zlib
+from typing import Any
 
-from runner.sim.records import SEC_TYPE_DEFAULTS, ContractRecord
+from runner.sim.world.records import SEC_TYPE_DEFAULTS, ContractRecord
 
 MONTH_CODES = "FGHJKMNQUVXZ"
 
@@ -40,7 +41,7 @@ def future_expiry(rule: str, year: int, month: int) -> dt.date:
     return third_friday(year, month)
 
 
-def future_months(spec: dict, today: dt.date) -> list[tuple[int, int, dt.date]]:
+def future_months(spec: dict[str, Any], today: dt.date) -> list[tuple[int, int, dt.date]]:
     cycle = [MONTH_CODES.index(c) + 1 for c in spec.get("months", "HMUZ")]
     rule = spec.get("rule", "third_friday")
     found: list[tuple[int, int, dt.date]] = []
@@ -56,7 +57,7 @@ def future_months(spec: dict, today: dt.date) -> list[tuple[int, int, dt.date]]:
     return found
 
 
-def build_futures(spec: dict, today: dt.date, underlying: ContractRecord | None) -> list[ContractRecord]:
+def build_futures(spec: dict[str, Any], today: dt.date, underlying: ContractRecord | None) -> list[ContractRecord]:
     symbol = spec["symbol"]
     base = float(spec.get("price", underlying.price if underlying else 100.0))
     records = []
@@ -67,7 +68,13 @@ def build_futures(spec: dict, today: dt.date, underlying: ContractRecord | None)
 
 
 def future_record(
-    spec: dict, local: str, year: int, month: int, expiry: dt.date, price: float, underlying: ContractRecord | None
+    spec: dict[str, Any],
+    local: str,
+    year: int,
+    month: int,
+    expiry: dt.date,
+    price: float,
+    underlying: ContractRecord | None,
 ) -> ContractRecord:
     values = dict(SEC_TYPE_DEFAULTS["FUT"])
     for key in (
@@ -105,7 +112,7 @@ def future_record(
     return ContractRecord(**values)
 
 
-def round_to_tick(price: float, spec: dict) -> float:
+def round_to_tick(price: float, spec: dict[str, Any]) -> float:
     tick = float(spec.get("minTick", 0.01))
     return round(round(price / tick) * tick, 10)
 
@@ -119,7 +126,7 @@ def is_exchange_holiday(day: dt.date) -> bool:
     return day == thanksgiving
 
 
-def option_expiries(spec: dict, today: dt.date) -> list[dt.date]:
+def option_expiries(spec: dict[str, Any], today: dt.date) -> list[dt.date]:
     """Daily expiries for the next N weekdays, Fridays for W weeks, 3rd Fridays for M months."""
     plan = spec.get("expiries", {})
     dates: set[dt.date] = set()
@@ -152,7 +159,7 @@ def occ_symbol(root: str, expiry: dt.date, right: str, strike: float) -> str:
     return f"{root:<6}{expiry:%y%m%d}{right}{round(strike * 1000):08d}"
 
 
-def build_options(spec: dict, underlying: ContractRecord, today: dt.date) -> list[ContractRecord]:
+def build_options(spec: dict[str, Any], underlying: ContractRecord, today: dt.date) -> list[ContractRecord]:
     trading_class = spec.get("tradingClass", underlying.symbol)
     strikes = strike_ladder(underlying.price, float(spec.get("strikeStep", 1)), int(spec.get("strikes", 20)))
     records = []
@@ -164,7 +171,7 @@ def build_options(spec: dict, underlying: ContractRecord, today: dt.date) -> lis
 
 
 def option_record(
-    spec: dict, underlying: ContractRecord, trading_class: str, expiry: dt.date, strike: float, right: str
+    spec: dict[str, Any], underlying: ContractRecord, trading_class: str, expiry: dt.date, strike: float, right: str
 ) -> ContractRecord:
     values = dict(SEC_TYPE_DEFAULTS["OPT"])
     for key in ("minTick", "multiplier", "validExchanges", "timeZoneId", "session"):
@@ -197,7 +204,7 @@ def option_record(
     return ContractRecord(**values)
 
 
-def build_future_options(spec: dict, futures: list[ContractRecord]) -> list[ContractRecord]:
+def build_future_options(spec: dict[str, Any], futures: list[ContractRecord]) -> list[ContractRecord]:
     records = []
     step = float(spec.get("strikeStep", 25))
     for future in futures[: int(spec.get("futures", 2))]:
@@ -209,7 +216,7 @@ def build_future_options(spec: dict, futures: list[ContractRecord]) -> list[Cont
 
 
 def future_option_record(
-    spec: dict, future: ContractRecord, expiry: dt.date, strike: float, right: str
+    spec: dict[str, Any], future: ContractRecord, expiry: dt.date, strike: float, right: str
 ) -> ContractRecord:
     values = dict(SEC_TYPE_DEFAULTS["FOP"])
     values["minTick"] = float(spec.get("minTick", values["minTick"]) or 0.0)

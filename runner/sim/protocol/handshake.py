@@ -7,7 +7,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from runner.sim.wire import frame_text, read_frame
+from runner.sim.protocol.wire import frame_text, read_frame
 
 _RANGE = re.compile(r"^v(\d+)(?:\.\.(\d+))?(?:\s+(.*))?$")
 

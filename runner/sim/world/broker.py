@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
-from runner.sim import encoders as enc
-from runner.sim import encoders_orders as oenc
-from runner.sim.account import Account, Execution, Valuation, commission_for
-from runner.sim.market import Market
-from runner.sim.orders import SimOrder, auction_price, fill_price, gtd_expired, validation_error
-from runner.sim.records import ContractRecord
-from runner.sim.requests import OrderRequest
+from runner.ib.error_codes import ErrorCode
+from runner.sim.world.account import Account, Execution, Valuation, commission_for
+from runner.sim.world.events import OrderCancelled, OrderFilled, OrderListener, OrderRejected, OrderUpdated
+from runner.sim.world.market import Market
+from runner.sim.world.orders import OrderTicket, SimOrder, auction_price, fill_price, gtd_expired, validation_error
+from runner.sim.world.records import ContractRecord
 
-# deliver(client_id, build) where build(version) -> list of frames for that client's version
-Deliver = Callable[[int, Callable[[int], list[bytes]]], None]
+PositionSnapshot = dict[tuple[str, int], tuple[float, float]]
+"""(account, conId) → (size, average cost) of every position."""
 
 
 class Broker:
+    """Orders, matching and accounts. Every change of an order is told to `listener` at once."""
+
     def __init__(
-        self, market: Market, accounts: tuple[str, ...], cash: float, base_currency: str, deliver: Deliver
+        self, market: Market, accounts: tuple[str, ...], cash: float, base_currency: str, listener: OrderListener
     ) -> None:
         self.market = market
         self.accounts = {name: Account(name, base_currency, {base_currency: cash}) for name in accounts}
-        self.deliver = deliver
+        self.listener = listener
         self.orders: dict[tuple[int, int], SimOrder] = {}
         self.completed: list[SimOrder] = []
         self.next_order_id = 1
@@ -53,85 +53,92 @@ class Broker:
     def working_orders(self) -> list[SimOrder]:
         return [o for o in self.orders.values() if not o.is_done]
 
-    def _status_frames(self, order: SimOrder) -> Callable[[int], list[bytes]]:
-        return lambda v: [oenc.open_order(v, order), oenc.order_status(order)]
+    def position_snapshot(self) -> PositionSnapshot:
+        return {
+            (a.name, p.record.conId): (p.size, p.avg_cost) for a in self.accounts.values() for p in a.positions.values()
+        }
 
     # --- requests -------------------------------------------------------------------
-    def reject(self, client_id: int, order_id: int, code: int, text: str) -> None:
-        self.deliver(client_id, lambda v: [enc.error(v, order_id, code, text)])
+    def reject(self, client_id: int, order_id: int, code: ErrorCode, text: str) -> None:
+        self.listener(OrderRejected(client_id, order_id, code, text))
 
-    def place(self, client_id: int, request: OrderRequest, record: ContractRecord) -> None:
-        self.next_order_id = max(self.next_order_id, request.order_id + 1)
-        existing = self.orders.get((client_id, request.order_id))
+    def place(self, client_id: int, ticket: OrderTicket, record: ContractRecord) -> None:
+        self.next_order_id = max(self.next_order_id, ticket.order_id + 1)
+        existing = self.orders.get((client_id, ticket.order_id))
         if existing is not None:
-            self._modify(existing, request)
+            self._modify(existing, ticket)
             return
-        problem = validation_error(request)
+        problem = validation_error(ticket)
         if problem:
-            self.reject(client_id, request.order_id, 201, f"Order rejected - reason:{problem}")
+            self.reject(client_id, ticket.order_id, ErrorCode.ORDER_REJECTED, f"Order rejected - reason:{problem}")
             return
-        order = self._new_order(client_id, request, record)
-        self.orders[(client_id, request.order_id)] = order
+        order = self._new_order(client_id, ticket, record)
+        self.orders[(client_id, ticket.order_id)] = order
         order.ib_status = "PreSubmitted" if self._is_held(order) else "Submitted"
-        self.deliver(client_id, self._status_frames(order))
+        self.listener(OrderUpdated(order))
         if not order.is_auction and not self._is_held(order):
             self._try_fill(order, resting=False)
         if not order.is_done and order.tif in ("IOC", "FOK"):
             self._cancel(order, "Order Canceled - reason:IOC/FOK not immediately fillable")
 
-    def _new_order(self, client_id: int, request: OrderRequest, record: ContractRecord) -> SimOrder:
+    def _new_order(self, client_id: int, ticket: OrderTicket, record: ContractRecord) -> SimOrder:
         self._next_perm += 1
-        account = request.account or next(iter(self.accounts))
+        account = ticket.account or next(iter(self.accounts))
         order = SimOrder(
-            order_id=request.order_id,
+            order_id=ticket.order_id,
             client_id=client_id,
             perm_id=self._next_perm,
             account=account,
             record=record,
-            action="BUY" if request.action == "BUY" else "SELL",
-            total_qty=request.total_qty,
-            order_type=request.order_type,
+            action="BUY" if ticket.action == "BUY" else "SELL",
+            total_qty=ticket.total_qty,
+            order_type=ticket.order_type,
             lmt_price=None,
             aux_price=None,
-            tif=request.tif,
+            tif=ticket.tif,
         )
-        order.apply(request)
-        if order.total_qty <= 0 and request.cash_qty:
+        order.apply(ticket)
+        if order.total_qty <= 0 and ticket.cash_qty:
             price = self.market.quote(record, time.time()).ask
-            order.total_qty = round(request.cash_qty / price, 8)
+            order.total_qty = round(ticket.cash_qty / price, 8)
         return order
 
     def _is_held(self, order: SimOrder) -> bool:
         parent = self.orders.get((order.client_id, order.parent_id)) if order.parent_id else None
         return order.is_auction or not order.transmit or (parent is not None and parent.ib_status != "Filled")
 
-    def _modify(self, order: SimOrder, request: OrderRequest) -> None:
+    def _modify(self, order: SimOrder, ticket: OrderTicket) -> None:
         if order.is_done:
             self.reject(
                 order.client_id,
                 order.order_id,
-                104,
+                ErrorCode.CANNOT_MODIFY_FINISHED_ORDER,
                 f"Cannot modify a filled or cancelled order (status {order.ib_status})",
             )
             return
-        problem = validation_error(request)
-        if problem or request.total_qty < order.filled:
+        problem = validation_error(ticket)
+        if problem or ticket.total_qty < order.filled:
             self.reject(
                 order.client_id,
                 order.order_id,
-                201,
+                ErrorCode.ORDER_REJECTED,
                 f"Order rejected - reason:{problem or 'size below filled quantity'}",
             )
             return
-        order.apply(request)
-        self.deliver(order.client_id, self._status_frames(order))
+        order.apply(ticket)
+        self.listener(OrderUpdated(order))
         if not order.is_auction and not self._is_held(order):
             self._try_fill(order, resting=False)
 
     def cancel(self, client_id: int, order_id: int) -> None:
         order = self.orders.get((client_id, order_id))
         if order is None or order.is_done:
-            self.reject(client_id, order_id, 10147, f"OrderId {order_id} that needs to be cancelled is not found.")
+            self.reject(
+                client_id,
+                order_id,
+                ErrorCode.CANCEL_UNKNOWN_ORDER,
+                f"OrderId {order_id} that needs to be cancelled is not found.",
+            )
             return
         self._cancel(order, "Order Canceled - reason:")
 
@@ -142,7 +149,7 @@ class Broker:
     def _cancel(self, order: SimOrder, reason: str) -> None:
         order.ib_status = "Cancelled"
         self._complete(order, "Cancelled")
-        self.deliver(order.client_id, lambda v: [oenc.order_status(order), enc.error(v, order.order_id, 202, reason)])
+        self.listener(OrderCancelled(order, reason))
 
     def _complete(self, order: SimOrder, status: str) -> None:
         order.completed_time = time.strftime("%Y%m%d %H:%M:%S UTC", time.gmtime())
@@ -185,7 +192,7 @@ class Broker:
         if price is not None:
             self._fill(order, order.remaining, price, now)
         elif order.triggered and not was_triggered:
-            self.deliver(order.client_id, self._status_frames(order))
+            self.listener(OrderUpdated(order))
 
     def _fill(self, order: SimOrder, shares: float, price: float, now: float) -> None:
         account = self.account_for(order.account)
@@ -200,15 +207,7 @@ class Broker:
         if order.remaining <= 1e-12:
             order.ib_status = "Filled"
             self._complete(order, "Filled")
-        self.deliver(
-            order.client_id,
-            lambda v: [
-                oenc.exec_details(v, -1, execution),
-                oenc.commission_report(execution),
-                oenc.order_status(order),
-                oenc.open_order(v, order),
-            ],
-        )
+        self.listener(OrderFilled(order, execution))
         if order.ib_status == "Filled":
             self._after_fill(order)
 
@@ -251,6 +250,6 @@ class Broker:
         for other in self.working_orders():
             if other.client_id == order.client_id and other.parent_id == order.order_id:
                 other.ib_status = "Submitted"
-                self.deliver(other.client_id, self._status_frames(other))
+                self.listener(OrderUpdated(other))
             elif order.oca_group and other.oca_group == order.oca_group:
                 self._cancel(other, "Order Canceled - reason:OCA group member filled")

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-from runner.sim.market import Quote, round_price
-from runner.sim.records import ContractRecord
-from runner.sim.requests import OrderRequest
+from runner.sim.world.market import Quote, round_price
+from runner.sim.world.records import ContractRecord
+from runner.sim.world.times import parse_good_till
 
 SUPPORTED_TYPES = frozenset({"MKT", "LMT", "STP", "STP LMT", "MIT", "LIT", "TRAIL", "TRAIL LIMIT", "MOC", "LOC", "MTL"})
 SUPPORTED_TIFS = frozenset({"DAY", "GTC", "IOC", "FOK", "GTD", "OPG", "CLS", "GTX", "DTC"})
 AUCTION_TYPES = frozenset({"MOC", "LOC"})
 AUCTION_TIFS = frozenset({"OPG", "CLS"})
 TERMINAL = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTicket:
+    """An order as a client placed (or modified) it: IB's order fields the simulator honours."""
+
+    order_id: int
+    action: str = ""
+    total_qty: float = 0.0
+    order_type: str = ""
+    lmt_price: float | None = None
+    aux_price: float | None = None
+    tif: str = "DAY"
+    oca_group: str = ""
+    account: str = ""
+    open_close: str = ""
+    order_ref: str = ""
+    transmit: bool = True
+    parent_id: int = 0
+    outside_rth: bool = False
+    good_after_time: str = ""
+    good_till_date: str = ""
+    oca_type: int = 0
+    trail_stop_price: float | None = None
+    trailing_percent: float | None = None
+    lmt_price_offset: float | None = None
+    cash_qty: float | None = None
+    what_if: bool = False
 
 
 @dataclass
@@ -65,41 +92,41 @@ class SimOrder:
     def is_auction(self) -> bool:
         return self.order_type in AUCTION_TYPES or self.tif in AUCTION_TIFS
 
-    def apply(self, request: OrderRequest) -> None:
+    def apply(self, ticket: OrderTicket) -> None:
         """Copy the modifiable fields of a (re)placed order."""
-        self.action = request.action or self.action
-        self.total_qty = request.total_qty
-        self.order_type = request.order_type
-        self.lmt_price, self.aux_price = request.lmt_price, request.aux_price
-        self.tif, self.oca_group = request.tif, request.oca_group
-        self.order_ref, self.open_close = request.order_ref, request.open_close
-        self.outside_rth = request.outside_rth
-        self.good_till_date, self.good_after_time = request.good_till_date, request.good_after_time
-        self.parent_id, self.transmit = request.parent_id, request.transmit
-        self.trail_stop_price, self.trailing_percent = (request.trail_stop_price, request.trailing_percent)
-        self.lmt_price_offset = request.lmt_price_offset
+        self.action = ticket.action or self.action
+        self.total_qty = ticket.total_qty
+        self.order_type = ticket.order_type
+        self.lmt_price, self.aux_price = ticket.lmt_price, ticket.aux_price
+        self.tif, self.oca_group = ticket.tif, ticket.oca_group
+        self.order_ref, self.open_close = ticket.order_ref, ticket.open_close
+        self.outside_rth = ticket.outside_rth
+        self.good_till_date, self.good_after_time = ticket.good_till_date, ticket.good_after_time
+        self.parent_id, self.transmit = ticket.parent_id, ticket.transmit
+        self.trail_stop_price, self.trailing_percent = (ticket.trail_stop_price, ticket.trailing_percent)
+        self.lmt_price_offset = ticket.lmt_price_offset
         self.extreme = None
         self.triggered = False
 
 
-def validation_error(request: OrderRequest) -> str | None:
+def validation_error(ticket: OrderTicket) -> str | None:
     """Why IB would reject this order (error 201 text), or None."""
-    if request.order_type not in SUPPORTED_TYPES:
-        return f"Unsupported order type {request.order_type!r}"
-    if request.tif not in SUPPORTED_TIFS:
-        return f"Invalid time in force {request.tif!r}"
-    if request.action not in ("BUY", "SELL", "SSHORT"):
-        return f"Invalid action {request.action!r}"
-    if request.total_qty <= 0 and not request.cash_qty:
+    if ticket.order_type not in SUPPORTED_TYPES:
+        return f"Unsupported order type {ticket.order_type!r}"
+    if ticket.tif not in SUPPORTED_TIFS:
+        return f"Invalid time in force {ticket.tif!r}"
+    if ticket.action not in ("BUY", "SELL", "SSHORT"):
+        return f"Invalid action {ticket.action!r}"
+    if ticket.total_qty <= 0 and not ticket.cash_qty:
         return "Order size must be positive"
-    needs_limit = request.order_type in ("LMT", "STP LMT", "LIT", "LOC")
-    if needs_limit and request.lmt_price is None:
+    needs_limit = ticket.order_type in ("LMT", "STP LMT", "LIT", "LOC")
+    if needs_limit and ticket.lmt_price is None:
         return "Limit price is required for this order type"
-    if request.order_type in ("STP", "STP LMT", "MIT", "LIT") and request.aux_price is None:
+    if ticket.order_type in ("STP", "STP LMT", "MIT", "LIT") and ticket.aux_price is None:
         return "Trigger (aux) price is required for this order type"
-    if request.order_type.startswith("TRAIL") and request.aux_price is None and request.trailing_percent is None:
+    if ticket.order_type.startswith("TRAIL") and ticket.aux_price is None and ticket.trailing_percent is None:
         return "Trailing amount or percent is required"
-    if request.tif == "GTD" and not request.good_till_date:
+    if ticket.tif == "GTD" and not ticket.good_till_date:
         return "Good-till-date orders need goodTillDate"
     return None
 
@@ -175,13 +202,5 @@ def auction_price(order: SimOrder, quote: Quote) -> float | None:
 def gtd_expired(order: SimOrder, now: float) -> bool:
     if order.tif != "GTD" or not order.good_till_date:
         return False
-    text = order.good_till_date.strip()
-    for fmt in ("%Y%m%d %H:%M:%S", "%Y%m%d-%H:%M:%S", "%Y%m%d"):
-        try:
-            stamp = time.strptime(" ".join(text.split()[:2]) if " " in text else text, fmt)
-            import calendar
-
-            return now >= calendar.timegm(stamp)
-        except ValueError:
-            continue
-    return False
+    deadline = parse_good_till(order.good_till_date)
+    return deadline is not None and now >= deadline

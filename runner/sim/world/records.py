@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 ORDER_TYPES = (
     "ACTIVETIM,AD,ADJUST,ALERT,ALGO,ALLOC,AVGCOST,BASKET,COND,CONDORDER,DAY,DEACT,"
@@ -67,7 +68,7 @@ class ContractRecord:
     volatility: float = 0.2
     spread_ticks: int = 1
     expired: bool = False
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_derivative(self) -> bool:
@@ -90,7 +91,7 @@ class ContractRecord:
 FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(ContractRecord))
 
 # Per-secType defaults applied before an entry's own fields.
-SEC_TYPE_DEFAULTS: dict[str, dict] = {
+SEC_TYPE_DEFAULTS: dict[str, dict[str, Any]] = {
     "STK": {
         "exchange": "SMART",
         "minTick": 0.01,
@@ -174,11 +175,11 @@ SEC_TYPE_DEFAULTS: dict[str, dict] = {
 }
 
 
-def build_record(entry: dict) -> ContractRecord:
+def build_record(entry: dict[str, Any]) -> ContractRecord:
     """Record from a data-file entry: secType defaults, then the entry; isin/cusip shortcuts."""
     sec_type = str(entry["secType"]).upper()
-    values: dict = dict(SEC_TYPE_DEFAULTS.get(sec_type, {}))
-    extra: dict = {}
+    values: dict[str, Any] = dict(SEC_TYPE_DEFAULTS.get(sec_type, {}))
+    extra: dict[str, Any] = {}
     for key, value in entry.items():
         if key in FIELD_NAMES:
             values[key] = value

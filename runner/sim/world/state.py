@@ -1,0 +1,33 @@
+"""The simulated world as one object: instruments, prices, the broker and historical pacing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from runner.ib.pacing import PacingRules
+from runner.sim.world.broker import Broker
+from runner.sim.world.events import OrderListener
+from runner.sim.world.market import Market
+from runner.sim.world.pacing import PacingGuard
+from runner.sim.world.universe import build_universe
+
+
+@dataclass(frozen=True)
+class WorldSettings:
+    seed: int
+    tick_interval_s: float
+    universe_files: tuple[str, ...]
+    accounts: tuple[str, ...]
+    initial_cash: float
+    base_currency: str
+    pacing: PacingRules | None
+
+
+class World:
+    """`listener` hears every order event (the server encodes them for the sessions)."""
+
+    def __init__(self, settings: WorldSettings, listener: OrderListener) -> None:
+        self.universe = build_universe(settings.universe_files)
+        self.market = Market(settings.seed, settings.tick_interval_s, self.universe)
+        self.broker = Broker(self.market, settings.accounts, settings.initial_cash, settings.base_currency, listener)
+        self.pacing = PacingGuard(settings.pacing)
