@@ -187,11 +187,10 @@ async def _never_more(n: int) -> None:
         assert sum(1 for u in times[: i + 1] if u > t - 600) <= 60
 
 
-def test_spec_pacing_models_convert_to_the_one_rules_type() -> None:
-    from runner.model.download import Pacing
-    from runner.model.gateway import SimPacing
+def test_the_spec_pacing_model_converts_to_the_one_rules_type() -> None:
+    from runner.model.pacing import Pacing
 
-    assert Pacing().rules() == SimPacing().rules() == PacingRules()
+    assert Pacing().rules() == PacingRules()
     keys = {
         "max_requests": 40,
         "window_seconds": 60.0,
@@ -199,7 +198,7 @@ def test_spec_pacing_models_convert_to_the_one_rules_type() -> None:
         "per_contract_max": 3,
         "per_contract_window_seconds": 0.2,
     }
-    assert Pacing(**keys).rules() == SimPacing(**keys).rules() == PacingRules(**keys)
+    assert Pacing(**keys).rules() == PacingRules(**keys)
 
 
 def test_pacer_slack_follows_the_rules() -> None:
