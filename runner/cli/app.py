@@ -1,22 +1,25 @@
-"""The thin click layer: parse arguments, call one command, map IbrunError to an exit code.
+"""The click app: the `ibrun` group, its global options and the lazily imported commands.
 
-Commands are imported lazily so that `ibrun validate` never pays for nautilus_trader's import.
+Commands are imported only when invoked, so `ibrun validate` never pays for nautilus_trader's
+import. Running the app, printing errors and choosing the exit status is `runner.cli.entry`'s job.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
-import sys
-import threading
-import traceback
-from typing import Any
+from dataclasses import dataclass
 
 import click
 
 from runner import __version__
 from runner.cli.commands import COMMANDS, is_spec_file, shorthand_command
-from runner.errors import ExitCode, IbrunError, user_message
+
+
+@dataclass
+class Settings:
+    """The global options, read by the console entry once the command has ended."""
+
+    traceback: bool = False
 
 
 class LazyGroup(click.Group):
@@ -30,9 +33,12 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attribute = target.split(":")
-        return getattr(importlib.import_module(module_name), attribute)
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
 
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, Any, list[str]]:
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
         if args and args[0] not in COMMANDS and is_spec_file(args[0]):
             args = [shorthand_command(args[0]), *args]
         return super().resolve_command(ctx, args)
@@ -45,7 +51,7 @@ class LazyGroup(click.Group):
     "show_traceback",
     is_flag=True,
     envvar="IBRUN_TRACEBACK",
-    help="Show Python tracebacks for errors (for bug reports).",
+    help="Show Python tracebacks of errors (for bug reports); IBRUN_TRACEBACK=1 does the same.",
 )
 @click.pass_context
 def cli(ctx: click.Context, show_traceback: bool) -> None:
@@ -57,40 +63,4 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     ibrun render SPEC          print the compiled nautilus TradingNodeConfig
     ibrun sim                  start the built-in simulated IB gateway
     """
-    ctx.obj = {"traceback": show_traceback}
-
-
-def main(argv: list[str] | None = None) -> None:
-    args = list(sys.argv[1:] if argv is None else argv)
-    show_traceback = "--traceback" in args or bool(os.environ.get("IBRUN_TRACEBACK"))
-    _install_signal_handlers()
-    try:
-        code = cli.main(args=args, prog_name="ibrun", standalone_mode=False)
-        if isinstance(code, int) and code != 0:  # a command's ctx.exit(code)
-            sys.exit(code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(ExitCode.USAGE)
-    except click.exceptions.Abort:
-        sys.exit(ExitCode.INTERRUPTED)
-    except IbrunError as exc:
-        if show_traceback:
-            traceback.print_exc()
-        click.echo(user_message(exc), err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(ExitCode.INTERRUPTED)
-
-
-def _install_signal_handlers() -> None:
-    # From the first instruction on, SIGTERM behaves like Ctrl-C (KeyboardInterrupt → exit 130
-    # after the `with` blocks stopped whatever was started), whatever phase ibrun is in. (Not in
-    # `ibrun run`'s preparing child: a signal just ends it, and the parent reports.)
-    from runner.launch.handoff import in_child
-
-    if threading.current_thread() is threading.main_thread() and not in_child():
-        from runner.launch import signals
-
-        signals.install()
+    ctx.ensure_object(Settings).traceback = show_traceback

@@ -1,97 +1,69 @@
-"""`ibrun`'s console entry: picks the command before anything heavy is imported.
+"""`ibrun`'s console entry: runs one command in this process, and is the one place that prints
+errors and chooses the exit status.
 
-Running a node spends ≈ 1 s importing nautilus, and loading + validating the spec (pydantic,
-click, the loader) would add ≈ 0.4 s before it. So when the arguments ask to run a spec, this
-process starts importing nautilus at once while a forked child runs the ordinary CLI up to the
-launch plan (`runner.launch.handoff`); the node then runs here. Every other invocation — and any
-run whose arguments this quick look does not recognise — goes straight to `runner.cli.app`.
+Every command ends in one of three ways: it returns (exit 0, or the status it set with
+``ctx.exit``: `validate` 1 for invalid specs, `diff` 1 for a difference), it raises an
+:class:`runner.errors.IbrunError` (printed once, with its exit code), or click reports a usage
+error (exit 2). SIGINT and SIGTERM raise KeyboardInterrupt from the start (`runner.launch.signals`):
+the command's `with` blocks stop what it started, and the exit status is 130.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
 import sys
+import traceback
 from collections.abc import Sequence
-from typing import Any
 
-from runner.cli.commands import COMMANDS, is_spec_file, shorthand_command
+import click
 
-# What the node needs, in import order; between two, the parent looks for the child's answer.
-WARM_IMPORTS = (
-    "pandas",  # a third of the time, and a first early point to see a spec error
-    "nautilus_trader.model.identifiers",
-    "nautilus_trader.config",
-    "nautilus_trader.live.node",
-    "nautilus_trader.adapters.interactive_brokers.factories",
-    "runner.launch.run",
-    "runner.launch.subscriber",
-    "runner.launch.supervise",
-)
+from runner.cli.app import Settings, cli
+from runner.errors import ExitCode, IbrunError, Interrupted, user_message
+from runner.launch import signals
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if hasattr(os, "fork") and runs_a_node(args):
-        _run_in_two_processes(args)
-    from runner.cli.app import main as cli_main
-
-    cli_main(args)
-
-
-def runs_a_node(args: list[str]) -> bool:
-    """`ibrun run …` or `ibrun SPEC …` where SPEC is not a download spec (and no help asked)."""
-    if not args or args[0].startswith("-") or "--help" in args or "-h" in args:
-        return False
-    if args[0] in COMMANDS:
-        return args[0] == "run"
-    return is_spec_file(args[0]) and shorthand_command(args[0]) == "run"
-
-
-def _run_in_two_processes(args: list[str]) -> None:
-    from runner.errors import ExitCode, IbrunError, user_message
-    from runner.launch import signals
-    from runner.launch.handoff import Handoff
-
+    """Run `ibrun ARGS`; return on success, else raise SystemExit with the exit status."""
     signals.install()
+    status = run(list(sys.argv[1:] if argv is None else argv))
+    if status != ExitCode.OK:
+        sys.exit(status)
+
+
+def run(args: list[str]) -> int:
+    """Run `ibrun ARGS` and return its exit status (errors are printed here, nowhere else)."""
+    settings = Settings()
     try:
-        with Handoff(lambda: _cli(args)) as handoff:
-            _warm_up(handoff, signals)
-            kind, value = handoff.result()
-    except KeyboardInterrupt:
-        print(user_message(signals.interrupted_before_the_node()), file=sys.stderr)
-        sys.exit(ExitCode.INTERRUPTED)
-    if kind == "exit":
-        sys.exit(value)  # the child's CLI printed what it had to say
-    plan, options, show_traceback = value
-    from runner.launch.run import execute
-
-    try:
-        execute(plan, options, show_traceback)  # prints the traceback itself when asked
-    except IbrunError as error:
-        print(user_message(error), file=sys.stderr)
-        sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(ExitCode.INTERRUPTED)
-    sys.exit(0)
+        result = cli.main(args=args, prog_name="ibrun", standalone_mode=False, obj=settings)
+    except click.ClickException as error:
+        error.show()
+        return ExitCode.USAGE
+    except click.exceptions.Abort as abort:  # what click makes of a KeyboardInterrupt
+        return report(_interrupted(), abort, settings.traceback)
+    except Exception as error:
+        return report(reported(error), error, settings.traceback)
+    return result if isinstance(result, int) else ExitCode.OK
 
 
-def _warm_up(handoff: Any, signals: Any) -> None:
-    # Signals wait for the next step: one interrupting a C extension's import (numpy, nautilus)
-    # would surface as an unrelated ImportError. A step takes well under a second.
-    with signals.deferred() as interrupted:
-        for module in WARM_IMPORTS:
-            if interrupted() or handoff.exited_early():
-                break
-            try:
-                importlib.import_module(module)
-            except ImportError:
-                break  # the node's own import raises it again, reported as a node failure (exit 11)
-    if interrupted():
-        raise KeyboardInterrupt
+def reported(error: Exception) -> IbrunError:
+    """What to report for ``error``. After SIGINT/SIGTERM it is the interruption, whatever the
+    unwinding raised (a KeyboardInterrupt inside a C extension's import surfaces as an
+    ImportError); any other exception that is no IbrunError is re-raised: a bug in ibrun, whose
+    traceback is the report."""
+    if signals.received and not isinstance(error, Interrupted):
+        return _interrupted()
+    if isinstance(error, IbrunError):
+        return error
+    raise error
 
 
-def _cli(args: list[str]) -> None:
-    from runner.cli.app import main as cli_main
+def _interrupted() -> Interrupted:
+    # The `with` blocks the KeyboardInterrupt unwound stopped whatever the command had started.
+    return Interrupted(f"interrupted by {signals.first()}; nothing left running")
 
-    cli_main(args)
+
+def report(error: IbrunError, cause: BaseException, show_traceback: bool) -> int:
+    """Print ``error`` as users see it (``cause``'s traceback first when asked); return its exit code."""
+    if show_traceback:
+        traceback.print_exception(cause)
+    click.echo(user_message(error), err=True)
+    return error.exit_code

@@ -83,14 +83,32 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
+BLOCKING_STRATEGY = """\
+import pathlib
+import time
+
+pathlib.Path({marker!r}).write_text("importing")  # the phase has begun: the test signals now
+time.sleep(60)
+"""
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_signal_while_preparing_exits_130_and_reaps_the_child(tmp_path: Path, sig: signal.Signals) -> None:
-    proc = spawn(write(tmp_path))
+def test_signal_while_importing_strategies_exits_130_and_starts_nothing(tmp_path: Path, sig: signal.Signals) -> None:
+    # The spec is valid, so ibrun goes on to import its strategy (before any gateway starts):
+    # that module announces itself in a marker file, then blocks until the signal arrives.
+    marker = tmp_path / "importing"
+    (tmp_path / "blocking_strategy.py").write_text(BLOCKING_STRATEGY.format(marker=str(marker)))
+    extra = """\
+      strategies:
+        - path: blocking_strategy:BlockingStrategy
+"""
+    proc = spawn(write(tmp_path, extra=extra))
     try:
-        deadline = time.monotonic() + 30
-        while not children_of(proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.002)
-        sent = time.monotonic()  # the preparing child runs now (or has just answered)
+        deadline = time.monotonic() + 60
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert marker.exists(), "ibrun never imported the strategy"
+        sent = time.monotonic()
         proc.send_signal(sig)
         _out, err = proc.communicate(timeout=15)
         elapsed = time.monotonic() - sent
@@ -98,7 +116,8 @@ def test_signal_while_preparing_exits_130_and_reaps_the_child(tmp_path: Path, si
         kill_group(proc.pid)
     assert proc.returncode == 130, err[-3000:]
     assert elapsed <= 10 and "Traceback" not in err
-    assert "before the node ran" in err
+    assert f"interrupted by {sig.name}; nothing left running" in err
+    assert "simulated gateway listening" not in err
     assert wait_group_gone(proc.pid) == []
 
 
@@ -106,7 +125,6 @@ def test_signal_while_preparing_exits_130_and_reaps_the_child(tmp_path: Path, si
 def test_signal_while_starting_the_simulator(tmp_path: Path, sig: signal.Signals) -> None:
     proc = spawn(write(tmp_path))
     try:
-        # The first child is the preparing fork (same command line); wait for the simulator's.
         deadline = time.monotonic() + 60
         while not simulators_of(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.01)
