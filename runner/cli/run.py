@@ -1,5 +1,5 @@
 """`ibrun run SPEC`: load and validate the spec, then launch and supervise its TradingNode
-(`runner.launch.run` does the work). ``python -m runner.cli.run`` is ``ibrun run``."""
+(`runner.launch.run.execute` does the work). ``python -m runner.cli.run`` is ``ibrun run``."""
 
 from __future__ import annotations
 
@@ -40,7 +40,6 @@ def run_command(
 ) -> None:
     """Run SPEC's TradingNode until Ctrl-C/SIGTERM (or --duration), then print a summary."""
     from runner.launch.run import RunOptions, execute
-    from runner.validation.pipeline import load_spec
 
     options = RunOptions(
         duration=duration,
@@ -48,7 +47,7 @@ def run_command(
         confirm_live=confirm_live,
         status="off" if no_status else "auto",
     )
-    execute(load_spec(spec, load_options(sets, env_file)), options)
+    execute(spec, load_options(sets, env_file), options)
 
 
 if __name__ == "__main__":  # `python -m runner.cli.run SPEC ...` = `ibrun run SPEC ...`
