@@ -1,18 +1,28 @@
-"""The click app: the `ibrun` group, its global options and the lazily imported commands.
+"""The click app — the `ibrun` group, its global options, the lazily imported commands — and
+:func:`main`, the one place that prints errors and chooses the exit status.
 
 Commands are imported only when invoked, so `ibrun validate` never pays for nautilus_trader's
-import. Running the app, printing errors and choosing the exit status is `runner.cli.entry`'s job.
+import. Every command ends in one of three ways: it returns (exit 0, or the status it set with
+``ctx.exit``: `validate` 1 for invalid specs, `diff` 1 for a difference), it raises an
+:class:`runner.errors.IbrunError` (printed once, with its exit code), or click reports a usage
+error (exit 2). After SIGINT/SIGTERM the status is 130 (`runner.launch.signals`, installed by the
+console entry `runner.cli.entry` before this module is imported).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import click
 
 from runner import __version__
 from runner.cli.commands import COMMANDS, is_spec_file, shorthand_command
+from runner.errors import ExitCode, IbrunError, Interrupted, user_message
+from runner.launch import signals
 
 
 @dataclass
@@ -64,3 +74,52 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     ibrun sim                  start the built-in simulated IB gateway
     """
     ctx.ensure_object(Settings).traceback = show_traceback
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run `ibrun ARGS`; return on success, else raise SystemExit with the exit status."""
+    status = run(list(sys.argv[1:] if argv is None else argv))
+    if status != ExitCode.OK:
+        sys.exit(status)
+
+
+def run(args: list[str]) -> int:
+    """Run `ibrun ARGS` and return its exit status (errors are printed here, nowhere else)."""
+    settings = Settings()
+    try:
+        result = cli.main(args=args, prog_name="ibrun", standalone_mode=False, obj=settings)
+    except click.ClickException as error:
+        error.show()
+        return ExitCode.USAGE
+    except click.exceptions.Abort as abort:  # what click makes of a KeyboardInterrupt
+        return report(_interrupted(), abort, settings.traceback)
+    except Exception as error:
+        return report(reported(error), error, settings.traceback)
+    if signals.received:  # its KeyboardInterrupt was lost (see runner.launch.signals)
+        return report(_interrupted(), None, settings.traceback)
+    return result if isinstance(result, int) else ExitCode.OK
+
+
+def reported(error: Exception) -> IbrunError:
+    """What to report for ``error``. After SIGINT/SIGTERM it is the interruption, whatever the
+    unwinding raised (a KeyboardInterrupt inside a C extension's import surfaces as an
+    ImportError); any other exception that is no IbrunError is re-raised: a bug in ibrun, whose
+    traceback is the report."""
+    if signals.received and not isinstance(error, Interrupted):
+        return _interrupted()
+    if isinstance(error, IbrunError):
+        return error
+    raise error
+
+
+def _interrupted() -> Interrupted:
+    # The `with` blocks the KeyboardInterrupt unwound stopped whatever the command had started.
+    return Interrupted(f"interrupted by {signals.first()}; nothing left running")
+
+
+def report(error: IbrunError, cause: BaseException | None, show_traceback: bool) -> int:
+    """Print ``error`` as users see it (``cause``'s traceback first when asked); return its exit code."""
+    if show_traceback and cause is not None:
+        traceback.print_exception(cause)
+    click.echo(user_message(error), err=True)
+    return error.exit_code

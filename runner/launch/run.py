@@ -65,7 +65,8 @@ def execute(path: Path, load_options: LoadOptions, options: RunOptions) -> RunSu
         gc.enable()
     print_summary(summary)
     if summary.interrupted:
-        raise Interrupted(f"stopped by {summary.stop_reason.removeprefix('signal ')}; node stopped cleanly")
+        # The signal the supervisor recorded (it may have come while a --duration stop was underway).
+        raise Interrupted(f"stopped by {signals.first()}; node stopped cleanly")
     return summary
 
 
@@ -76,6 +77,7 @@ def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
     from runner.launch.imports import check_components, extend_sys_path
     from runner.launch.preflight import preflight
 
+    signals.check()  # at each stage boundary: a signal whose KeyboardInterrupt got lost stops here
     spec = loaded.spec
     notes = _interlock(spec, options)
     plan = plan_node(spec)
@@ -84,6 +86,7 @@ def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
     planned = _subscriptions(loaded)
     if options.dry_run:
         return _dry_run(spec, plan, planned, notes)
+    signals.check()
     with gateway_endpoint(spec, loaded.base_dir, loaded.path) as endpoint:
         preflight(spec, endpoint.host, endpoint.port, options.environ)
         compiled = assemble(plan, endpoint)
@@ -169,8 +172,10 @@ def _in_loop(main: Callable[[], Coroutine[Any, Any, RunSummary]], holder: dict[s
     gc.freeze()  # the start-up is done (see the module's docstring)
     gc.enable()
     try:
+        signals.check()
         return loop.run_until_complete(main())
     finally:
+        signals.stopping()
         node = holder.get("node")
         try:
             if node is not None:

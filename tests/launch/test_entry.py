@@ -1,4 +1,5 @@
-"""The console entry (`runner.cli.entry`): one place prints errors and chooses exit statuses."""
+"""The console entry and the CLI's one printer (`runner.cli.entry`, `runner.cli.app.main`): errors are
+printed once, with their exit codes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.cli import entry
+from runner.cli import app
 from runner.errors import ImportFailed, Interrupted, SpecInvalid
 from runner.launch import signals
 from tests.launch.helpers import REPO
@@ -73,12 +74,12 @@ def test_after_a_signal_any_failure_is_reported_as_the_interruption() -> None:
     stopped = Interrupted("stopped by SIGTERM; node stopped cleanly")
     signals.received[:] = []
     try:
-        assert entry.reported(broken_off) is broken_off
+        assert app.reported(broken_off) is broken_off
         signals.received[:] = ["SIGTERM"]
-        assert str(entry.reported(broken_off)) == "interrupted by SIGTERM; nothing left running"
-        assert entry.reported(broken_off).exit_code == 130
-        assert entry.reported(stopped) is stopped  # its own message is kept
-        assert isinstance(entry.reported(KeyError("x")), Interrupted)
+        assert str(app.reported(broken_off)) == "interrupted by SIGTERM; nothing left running"
+        assert app.reported(broken_off).exit_code == 130
+        assert app.reported(stopped) is stopped  # its own message is kept
+        assert isinstance(app.reported(KeyError("x")), Interrupted)
     finally:
         signals.received[:] = []
 
@@ -86,5 +87,5 @@ def test_after_a_signal_any_failure_is_reported_as_the_interruption() -> None:
 def test_an_unexpected_exception_without_a_signal_is_a_bug_with_its_traceback() -> None:
     signals.received[:] = []
     with pytest.raises(KeyError):
-        entry.reported(KeyError("x"))
-    assert entry.reported(SpecInvalid([])).exit_code == 1
+        app.reported(KeyError("x"))
+    assert app.reported(SpecInvalid([])).exit_code == 1

@@ -121,6 +121,47 @@ def test_signal_while_importing_strategies_exits_130_and_starts_nothing(tmp_path
     assert wait_group_gone(proc.pid) == []
 
 
+LOST_INTERRUPT_STRATEGY = """\
+import os
+import signal
+
+from nautilus_trader.config import StrategyConfig
+from nautilus_trader.trading.strategy import Strategy
+
+
+class Finalized:
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.{sig})  # the KeyboardInterrupt it raises here is lost
+
+
+Finalized()
+
+
+class FinalizingStrategyConfig(StrategyConfig, frozen=True):
+    pass
+
+
+class FinalizingStrategy(Strategy):
+    pass
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_whose_interrupt_is_lost_still_stops_the_run(tmp_path: Path, sig: signal.Signals) -> None:
+    # Python cannot raise out of __del__ or a weakref callback (imports run those all the time):
+    # it prints "Exception ignored" and goes on. The next stage boundary stops the run instead.
+    (tmp_path / "finalizing_strategy.py").write_text(LOST_INTERRUPT_STRATEGY.format(sig=sig.name))
+    extra = """\
+      strategies:
+        - path: finalizing_strategy:FinalizingStrategy
+"""
+    result = run(write(tmp_path, extra=extra), timeout=90)
+    assert result.returncode == 130, result.stderr[-3000:]
+    assert result.stderr.strip().endswith(f"error: interrupted by {sig.name}; nothing left running")
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert "simulated gateway listening" not in result.stderr
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_signal_while_starting_the_simulator(tmp_path: Path, sig: signal.Signals) -> None:
     proc = spawn(write(tmp_path))
