@@ -1,7 +1,7 @@
 """The one exception tree of ibrun, and the one place that maps it to exit codes.
 
-Every stage raises a subclass of :class:`IbrunError`; the console entry (`runner.cli.entry`) is
-the one place that catches it, prints :func:`user_message` (a traceback only with the global
+Every stage raises a subclass of :class:`IbrunError`; the CLI (`runner.cli.app.main`) is the
+one place that catches it, prints :func:`user_message` (a traceback only with the global
 ``--traceback``) and exits with ``error.exit_code``. The README's exit-code table is generated
 from :data:`EXIT_CODES` (a test keeps them equal).
 """

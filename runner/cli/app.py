@@ -27,7 +27,7 @@ from runner.launch import signals
 
 @dataclass
 class Settings:
-    """The global options, read by the console entry once the command has ended."""
+    """The global options, read by :func:`main` once the command has ended."""
 
     traceback: bool = False
 

@@ -69,7 +69,7 @@ def sim_command(
     log_level: str,
     config_json: str | None,
 ) -> None:
-    # Errors (a port in use, an unreadable universe file) reach the console entry's one printer.
+    # Errors (a port in use, an unreadable universe file) reach the CLI's one printer (runner.cli.app.main).
     from runner.sim.app import config_from_json, run
 
     if config_json:
