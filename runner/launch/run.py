@@ -169,8 +169,9 @@ def _in_loop(main: Callable[[], Coroutine[Any, Any, RunSummary]], holder: dict[s
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(_quiet_cancellations)
-    gc.freeze()  # the start-up is done (see the module's docstring)
-    gc.enable()
+    if not gc.isenabled():  # `execute` paused it: the start-up is done (see the module's docstring)
+        gc.freeze()
+        gc.enable()
     try:
         signals.check()
         return loop.run_until_complete(main())
