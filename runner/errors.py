@@ -1,9 +1,9 @@
 """The one exception tree of ibrun, and the one place that maps it to exit codes.
 
-Every stage raises a subclass of :class:`IbrunError`; the CLI catches ``IbrunError`` once,
-prints ``str(error)`` (never a traceback unless ``--traceback``) and exits with
-``error.exit_code``. The README's exit-code table is generated from :data:`EXIT_CODES`
-(a test keeps them equal).
+Every stage raises a subclass of :class:`IbrunError`; the CLI (`runner.cli.app.main`) is the
+one place that catches it, prints :func:`user_message` (a traceback only with the global
+``--traceback``) and exits with ``error.exit_code``. The README's exit-code table is generated
+from :data:`EXIT_CODES` (a test keeps them equal).
 """
 
 from __future__ import annotations
@@ -72,11 +72,6 @@ class SpecInvalid(IbrunError):
     def __init__(self, issues: list[SpecIssue] | tuple[SpecIssue, ...]) -> None:
         self.issues = tuple(issues)
         super().__init__("\n".join(str(issue) for issue in self.issues))
-
-    def __reduce__(self) -> tuple[type, tuple[tuple[SpecIssue, ...]]]:
-        # Rebuilt from the issues, not the message (it crosses a pipe from `ibrun run`'s
-        # preparation process).
-        return (type(self), (self.issues,))
 
 
 class LiveNotConfirmed(IbrunError):

@@ -22,7 +22,7 @@ class CliResult:
 
 def invoke(*args: str) -> CliResult:
     """Run `ibrun ARGS` in this process (the real CLI entry point, exit code included)."""
-    from runner.cli.app import main
+    from runner.cli.entry import main
 
     out, err = io.StringIO(), io.StringIO()
     code = 0

@@ -1,5 +1,5 @@
-"""The command table: name → where its click command lives. Click-free, so the console entry can
-choose a path before click (or anything heavy) is imported."""
+"""The command table: name → where its click command lives (imported only when invoked), and what
+`ibrun SPEC` means for a file. Plain data, no click."""
 
 from __future__ import annotations
 

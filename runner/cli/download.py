@@ -8,13 +8,18 @@ Interrupted 130 (the catalog stays consistent; re-running resumes).
 from __future__ import annotations
 
 import asyncio
-import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from runner.cli.options import load_options, spec_options
-from runner.errors import DownloadFailed, IbrunError, SpecInvalid, SpecIssue
+from runner.errors import DownloadFailed, IbrunError, Interrupted, Location, SpecInvalid, SpecIssue
+
+if TYPE_CHECKING:
+    from runner.download.pacer import PacingRules
+    from runner.download.results import DownloadResult
+    from runner.model import Spec
 
 _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -28,31 +33,23 @@ _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
     help="Catalog directory (overrides download.catalog).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress output; just the final table.")
-@click.option("--traceback", "show_traceback", is_flag=True, help="Print tracebacks of errors.")
 def download_command(
     spec: Path,
     sets: tuple[str, ...],
     env_file: Path | None,
     catalog: Path | None,
     quiet: bool,
-    show_traceback: bool,
 ) -> None:
     """Download SPEC's instruments, bars and ticks into a ParquetDataCatalog (resumable)."""
     try:
         result = download(spec, sets, env_file, catalog, quiet)
-    except IbrunError as error:
-        if show_traceback:
-            traceback.print_exception(error)
+    except IbrunError:
         raise
     except KeyboardInterrupt:
-        from runner.errors import Interrupted
-
         raise Interrupted("interrupted before the download started; nothing written") from None
     except Exception as error:
-        if show_traceback:
-            raise
         raise DownloadFailed(
-            f"unexpected {type(error).__name__}: {error} (rerun with --traceback for details)"
+            f"unexpected {type(error).__name__}: {error} (`ibrun --traceback download …` shows where)"
         ) from error
     from runner.download.report import print_summary
 
@@ -65,7 +62,7 @@ def download(
     env_file: Path | None = None,
     catalog: Path | None = None,
     quiet: bool = False,
-):
+) -> DownloadResult:
     """Load the spec, start its gateway if ibrun owns it, and run the download."""
     from runner.validation.pipeline import load_spec
 
@@ -100,13 +97,11 @@ def download(
         return asyncio.run(run_job(job))
 
 
-def _rules(spec):
+def _rules(spec: Spec) -> PacingRules:
     from runner.download.engine import pacing_rules
 
     return pacing_rules(spec)
 
 
-def _location(path: Path):
-    from runner.errors import Location
-
+def _location(path: Path) -> Location:
     return Location(str(path), 1, 1)

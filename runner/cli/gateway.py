@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from runner.cli.options import load_options, spec_options
-from runner.errors import Interrupted
+from runner.errors import GatewayUnreachable, Interrupted
+
+if TYPE_CHECKING:
+    from runner.validation.pipeline import LoadedSpec
 
 SPEC_ARGUMENT = click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 
 
-def _load(spec: Path, sets: tuple[str, ...], env_file: Path | None):  # -> LoadedSpec
+def _load(spec: Path, sets: tuple[str, ...], env_file: Path | None) -> LoadedSpec:
     from runner.validation.pipeline import load_spec
 
     return load_spec(spec, load_options(sets, env_file))
@@ -35,7 +37,7 @@ def up_command(spec: Path, sets: tuple[str, ...], env_file: Path | None, quiet: 
     from runner.gateway.manager import start_docker_gateway
 
     loaded = _load(spec, sets, env_file)
-    # SIGTERM raises KeyboardInterrupt like Ctrl-C (runner.cli.app installs runner.launch.signals
+    # SIGTERM raises KeyboardInterrupt like Ctrl-C (the console entry installs runner.launch.signals
     # before any command): unwinding through the manager removes a half-started container.
     try:
         handle = start_docker_gateway(loaded, progress=not quiet)
@@ -65,8 +67,8 @@ def down_command(spec: Path, sets: tuple[str, ...], env_file: Path | None) -> No
 @SPEC_ARGUMENT
 @spec_options
 def status_command(spec: Path, sets: tuple[str, ...], env_file: Path | None) -> None:
-    """Container state and whether the API answers a handshake. Exit 4 if it does not."""
-    from runner.errors import IbrunError
+    """Container state and whether the API answers a handshake. Exit 4 if it does not (5, 6: see
+    the exit codes)."""
     from runner.gateway import container as plans
     from runner.gateway.manager import spec_container
     from runner.gateway.probe import probe_gateway
@@ -74,18 +76,13 @@ def status_command(spec: Path, sets: tuple[str, ...], env_file: Path | None) -> 
     loaded = _load(spec, sets, env_file)
     name, container = spec_container(loaded)
     if container is None:
-        click.echo(f"gateway {name}: no container")
-        sys.exit(4)
+        raise GatewayUnreachable(f"gateway {name}: no container")
     mode = loaded.spec.gateway.trading_mode
     port = plans.published_port(container, plans.CONTAINER_API_PORTS[mode])
     click.echo(f"gateway {name}: {container.status} (image {container.attrs['Config']['Image']})")
     if port is None or container.status != "running":
-        sys.exit(4)
-    try:
-        result = probe_gateway(plans.LOOPBACK, port, client_id=1_999_999_002, timeout=5)
-    except IbrunError as error:
-        click.echo(f"api {plans.LOOPBACK}:{port}: not answering: {error}")
-        sys.exit(error.exit_code)
+        raise GatewayUnreachable(f"gateway {name} is {container.status}: its API is not published")
+    result = probe_gateway(plans.LOOPBACK, port, client_id=1_999_999_002, timeout=5)
     accounts = ",".join(result.managed_accounts) or "-"
     click.echo(
         f"api {plans.LOOPBACK}:{port}: ready (server version {result.server_version}, "
@@ -106,8 +103,7 @@ def logs_command(spec: Path, sets: tuple[str, ...], env_file: Path | None, tail:
     loaded = _load(spec, sets, env_file)
     name, container = spec_container(loaded)
     if container is None:
-        click.echo(f"gateway {name}: no container", err=True)
-        sys.exit(4)
+        raise GatewayUnreachable(f"gateway {name}: no container")
     secrets = spec_secrets(loaded)
     try:
         for line in log_lines(container, tail, follow):

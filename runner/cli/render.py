@@ -6,8 +6,9 @@ the CLI does for every command, `ibrun validate` included — stays cheap.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,17 +18,18 @@ from runner.loading.options import LoadOptions
 if TYPE_CHECKING:
     from runner.compile.diff import Change
     from runner.compile.render import Document
+    from runner.model import Spec
 
 _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _spec_options(command):
+def _spec_options[F: Callable[..., Any]](command: F) -> F:
     """`--show-secrets` plus the shared `--set`/`--env-file`, for render and diff."""
     command = click.option("--show-secrets", is_flag=True, help="Print account ids and credentials unmasked.")(command)
     return spec_options(command)
 
 
-def _compiled_document(path: Path, options: LoadOptions, show_secrets: bool):
+def _compiled_document(path: Path, options: LoadOptions, show_secrets: bool) -> tuple[Spec, Document]:
     from runner.compile.compiler import compile_spec
     from runner.compile.render import node_document
     from runner.validation.pipeline import load_spec
@@ -96,9 +98,7 @@ def diff_command(
         nl=False,
     )
     if changes:
-        # SystemExit, not ctx.exit(): under `standalone_mode=False` (ibrun's main) click turns
-        # ctx.exit(1) into a return value, and the status would be lost.
-        raise SystemExit(1)
+        click.get_current_context().exit(1)  # like diff(1); the entry exits with it
 
 
 def _format_diff(

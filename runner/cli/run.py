@@ -1,8 +1,5 @@
-"""`ibrun run SPEC`: launch and supervise the spec's TradingNode (runner/launch does the work).
-
-Errors are raised as :class:`runner.errors.IbrunError` subclasses; the CLI prints ``str(err)``
-and exits with ``err.exit_code``. ``python -m runner.cli.run`` is ``ibrun run``.
-"""
+"""`ibrun run SPEC`: load and validate the spec, then launch and supervise its TradingNode
+(`runner.launch.run.execute` does the work). ``python -m runner.cli.run`` is ``ibrun run``."""
 
 from __future__ import annotations
 
@@ -12,7 +9,6 @@ from pathlib import Path
 import click
 
 from runner.cli.options import load_options, spec_options
-from runner.launch import signals
 
 _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -32,7 +28,6 @@ _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
     help="Allow a live, writable gateway with an exec client (or IBRUN_CONFIRM_LIVE=<trader_id>).",
 )
 @spec_options
-@click.option("--traceback", "show_traceback", is_flag=True, help="Print tracebacks of errors.")
 @click.option("--no-status", is_flag=True, help="No live status table/lines; just the logs.")
 def run_command(
     spec: Path,
@@ -41,14 +36,10 @@ def run_command(
     confirm_live: bool,
     sets: tuple[str, ...],
     env_file: Path | None,
-    show_traceback: bool,
     no_status: bool,
 ) -> None:
     """Run SPEC's TradingNode until Ctrl-C/SIGTERM (or --duration), then print a summary."""
-    from runner.launch import handoff
-    from runner.launch.plan import RunOptions
-    from runner.launch.prepare import prepare_file
-    from runner.launch.run import execute
+    from runner.launch.run import RunOptions, execute
 
     options = RunOptions(
         duration=duration,
@@ -56,13 +47,7 @@ def run_command(
         confirm_live=confirm_live,
         status="off" if no_status else "auto",
     )
-    try:
-        plan = prepare_file(spec, load_options(sets, env_file), options)
-    except KeyboardInterrupt:
-        raise signals.interrupted_before_the_node() from None
-    if handoff.in_child():  # `ibrun run` via runner.cli.entry: the parent process runs the node
-        handoff.send_plan(plan, options, show_traceback)
-    execute(plan, options, show_traceback)
+    execute(spec, load_options(sets, env_file), options)
 
 
 if __name__ == "__main__":  # `python -m runner.cli.run SPEC ...` = `ibrun run SPEC ...`

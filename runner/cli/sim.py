@@ -52,22 +52,23 @@ from runner.sim.config import SimConfig
 @click.option("--log-level", default="WARNING", show_default=True)
 @click.option("--config-json", default=None, hidden=True, help="Complete SimConfig as JSON (used by the launcher).")
 def sim_command(
-    host,
-    port,
-    seed,
-    universe_files,
-    accounts,
-    control_port,
-    read_only,
-    no_live_data,
-    tick_interval_ms,
-    server_version_max,
-    no_pacing,
-    pacing_scale,
-    ready_file,
-    log_level,
-    config_json,
+    host: str,
+    port: int,
+    seed: int,
+    universe_files: tuple[str, ...],
+    accounts: tuple[str, ...],
+    control_port: int | None,
+    read_only: bool,
+    no_live_data: bool,
+    tick_interval_ms: int,
+    server_version_max: int,
+    no_pacing: bool,
+    pacing_scale: float,
+    ready_file: str | None,
+    log_level: str,
+    config_json: str | None,
 ) -> None:
+    # Errors (a port in use, an unreadable universe file) reach the CLI's one printer (runner.cli.app.main).
     from runner.sim.app import run  # the simulator itself: not needed for `ibrun --help`
 
     if config_json:

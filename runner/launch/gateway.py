@@ -12,23 +12,12 @@ from runner.compile.nodeplan import Endpoint
 from runner.errors import GatewayStartFailed, IbrunError
 
 if TYPE_CHECKING:
-    from runner.launch.plan import LaunchPlan
     from runner.model import Spec
     from runner.model.gateway import SimulatedGateway
 
 
 @contextlib.contextmanager
-def plan_endpoint(plan: LaunchPlan) -> Iterator[Endpoint]:
-    """The declared endpoint of an existing gateway, or the one ibrun starts (and stops) for the plan."""
-    if plan.loaded is None:
-        yield plan.node.endpoint
-        return
-    with gateway_endpoint(plan.loaded.spec, plan.loaded.base_dir, plan.loaded.path) as endpoint:
-        yield endpoint
-
-
-@contextlib.contextmanager
-def gateway_endpoint(spec: Spec, base_dir: Path, spec_path: Path | None = None) -> Iterator[Any]:
+def gateway_endpoint(spec: Spec, base_dir: Path, spec_path: Path | None = None) -> Iterator[Endpoint]:
     """Yield the `Endpoint` to connect to; a gateway started here is stopped on exit."""
     kind = spec.gateway.kind
     if kind == "existing":
@@ -73,8 +62,8 @@ def _simulator(spec: Spec, sim: SimulatedGateway, base_dir: Path) -> Iterator[An
 
 
 @contextlib.contextmanager
-def _docker(spec: Spec, base_dir: Path, spec_path: Path | None) -> Iterator[Any]:
+def _docker(spec: Spec, base_dir: Path, spec_path: Path | None) -> Iterator[Endpoint]:
     from runner.gateway import manager
 
     with manager.docker_gateway(spec, base_dir, spec_path=spec_path) as handle:
-        yield handle  # host, port: where the container's API is published
+        yield Endpoint(handle.host, handle.port)  # where the container's API is published

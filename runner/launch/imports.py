@@ -5,9 +5,12 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runner.errors import ImportFailed
-from runner.launch.plan import ComponentRef
+
+if TYPE_CHECKING:
+    from runner.model import Spec
 
 
 def extend_sys_path(base_dir: Path) -> None:
@@ -18,11 +21,16 @@ def extend_sys_path(base_dir: Path) -> None:
             sys.path.insert(0, text)
 
 
-def check_components(components: tuple[ComponentRef, ...]) -> None:
+def check_components(spec: Spec) -> None:
     """Import each `module:Class` of node.strategies/actors; raise ImportFailed on the first miss."""
-    for component in components:
-        _resolve(component.path, f"{component.where}.path", component.kind)
-        _resolve(component.config_path, f"{component.where}.config_path", f"{component.kind} config")
+    for kind, section, components in (
+        ("strategy", "strategies", spec.node.strategies),
+        ("actor", "actors", spec.node.actors),
+    ):
+        for index, component in enumerate(components):
+            where = f"node.{section}[{index}]"
+            _resolve(component.path, f"{where}.path", kind)
+            _resolve(component.resolved_config_path, f"{where}.config_path", f"{kind} config")
 
 
 def _resolve(path: str, where: str, kind: str) -> type:

@@ -10,28 +10,50 @@ import os
 from collections.abc import Mapping
 
 from runner.errors import AccountNotManaged, ClientIdInUse, GatewayUnreachable
-from runner.launch.plan import LaunchPlan
+from runner.model import Spec
+from runner.model.gateway import DEFAULT_PORTS
 
 PROBE_TIMEOUT = 5.0
 
 
-def preflight(plan: LaunchPlan, host: str, port: int, environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+def preflight(spec: Spec, host: str, port: int, environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """Probe host:port with the data (and exec) client ids; return the managed accounts."""
     from runner.gateway.probe import probe_gateway
 
     environ = os.environ if environ is None else environ
     accounts: tuple[str, ...] = ()
-    for probe in plan.probes:
+    for client_id, fields in client_ids(spec).items():
         try:
-            result = probe_gateway(host, port, client_id=probe.client_id, timeout=PROBE_TIMEOUT)
+            result = probe_gateway(host, port, client_id=client_id, timeout=PROBE_TIMEOUT)
         except GatewayUnreachable as error:
-            raise GatewayUnreachable(f"{error}\n{plan.port_table}") from error
+            raise GatewayUnreachable(f"{error}\n{port_table(spec)}") from error
         except ClientIdInUse as error:
-            raise ClientIdInUse(f"{error} ({probe.fields})") from error
+            raise ClientIdInUse(f"{error} ({fields})") from error
         accounts = result.managed_accounts
-    if plan.has_exec:
-        _check_account(plan.account_id, accounts, environ)
+    if spec.exec_ is not None:
+        _check_account(spec.exec_.account_id, accounts, environ)
     return accounts
+
+
+def client_ids(spec: Spec) -> dict[int, str]:
+    """Each client id the spec uses → the fields naming it, e.g. `data.client_id and exec.client_id`."""
+    fields = {"data.client_id": spec.data.client_id}
+    if spec.exec_ is not None:
+        fields["exec.client_id"] = spec.exec_.client_id
+    return {
+        client_id: " and ".join(name for name, value in fields.items() if value == client_id)
+        for client_id in dict.fromkeys(fields.values())
+    }
+
+
+def port_table(spec: Spec) -> str:
+    """IB's default API ports, appended to a "gateway unreachable" error."""
+    rows = [f"  {app:8} {mode:6} {port}" for (app, mode), port in DEFAULT_PORTS.items()]
+    gw = spec.gateway
+    if gw.kind != "existing":
+        return "\n".join(["IB's default API ports:", *rows])
+    origin = "gateway.port" if gw.port is not None else f"default for {gw.app}/{gw.trading_mode}"
+    return "\n".join([f"(port {gw.resolved_port}: {origin}; IB's default API ports:)", *rows])
 
 
 def _check_account(account_id: str | None, accounts: tuple[str, ...], environ: Mapping[str, str]) -> None:

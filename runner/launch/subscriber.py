@@ -8,8 +8,10 @@ price). The supervisor reads :attr:`SubscriberActor.stats` for the live status a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nautilus_trader.common.actor import Actor
 from nautilus_trader.common.config import ActorConfig
@@ -18,8 +20,10 @@ from nautilus_trader.model.enums import BookType
 from nautilus_trader.model.identifiers import InstrumentId
 
 from runner.errors import Location, SpecInvalid, SpecIssue
-from runner.launch.plan import SubscriptionRef
 from runner.launch.stats import Counters, InstrumentStats
+
+if TYPE_CHECKING:
+    from runner.model.clients import Subscription
 
 MONITOR_ID = "IBRUN-SUBSCRIBER"
 
@@ -33,11 +37,11 @@ class PlannedSubscription:
     depth: int
 
 
-def plan_subscriptions(subscriptions: tuple[SubscriptionRef, ...], spec_path: Path) -> list[PlannedSubscription]:
+def plan_subscriptions(subscriptions: Sequence[Subscription], spec_path: Path) -> list[PlannedSubscription]:
     """Parse instrument ids and bar specs up front (an invalid one is a spec error, not a crash)."""
     planned, issues = [], []
-    for sub in subscriptions:
-        where = sub.where
+    for index, sub in enumerate(subscriptions):
+        where = f"data.subscriptions[{index}]"
         try:
             instrument_id = InstrumentId.from_str(sub.instrument)
         except ValueError as error:

@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from runner.errors import IbrunError, InstrumentNotFound, Interrupted, NodeFailed
+from runner.launch import signals
 from runner.launch.ib_errors import ErrorTap, missing_load_ids
 from runner.launch.status import StatusDisplay
 from runner.launch.summary import RunSummary, collect
@@ -48,6 +49,7 @@ class Supervisor:
             loop.add_signal_handler(sig, self._on_signal, sig)
 
     def _on_signal(self, sig: signal.Signals) -> None:
+        signals.record(sig)  # once the loop is gone, later signals must not break off the clean-up
         if self.signal_name is None:
             self.signal_name = sig.name
         self._stop.set()

@@ -176,7 +176,7 @@ def test_unified_diff_masks_secrets_but_says_they_differ(tmp_path: Path) -> None
 
 def test_ibrun_main_keeps_diff_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
     # Through the real entry point (standalone_mode=False), not only click's test runner.
-    from runner.cli.app import main
+    from runner.cli.entry import main
 
     paper = str(SPECS / "paper.yaml")
     with pytest.raises(SystemExit) as differ:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from runner.cli.app import main
 from runner.cli.download import download
+from runner.cli.entry import main
 from tests.download.conftest import bars
 from tests.gateway.image import stub_tws
 

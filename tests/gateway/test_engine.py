@@ -176,15 +176,26 @@ def ibrun(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
 def test_sigterm_during_start_leaves_nothing(engine: Any, write_spec: Any) -> None:
     loaded = write_spec("sigterm", timeout=60, env={**STUB, "IBRUN_TEST_LOGIN": "hang"})
     process = ibrun("gateway", "up", "-q", str(loaded.path))
+    # Signal once the container runs: its start call has returned on the engine's side, so the
+    # signal lands in ibrun's start call or its readiness loop (the login hangs), both of which
+    # must remove it.
     deadline = time.monotonic() + 30
-    while not [c for c in engine.containers.list() if "sigterm" in c.name]:
+    while not [c for c in engine.containers.list(filters={"status": "running"}) if "sigterm" in c.name]:
         assert time.monotonic() < deadline and process.poll() is None
         time.sleep(0.1)
-    time.sleep(0.5)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=20)
     assert process.returncode == 130, err
     assert [c for c in engine.containers.list(all=True) if "sigterm" in c.name] == []
+
+
+def test_status_and_logs_without_a_container_exit_4(engine: Any, write_spec: Any) -> None:
+    loaded = write_spec("absent", env=STUB)
+    for command in (["gateway", "status"], ["gateway", "logs"]):
+        process = ibrun(*command, str(loaded.path))
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 4, out + err
+        assert err.startswith("error: gateway ") and "no container" in err and "Traceback" not in err
 
 
 def test_secret_never_appears(engine: Any, write_spec: Any) -> None:

@@ -28,7 +28,7 @@ def test_dry_run_every_shipped_spec(path: Path, monkeypatch: pytest.MonkeyPatch)
     """In-process (nautilus is imported once for all specs): compile, build, connect nothing."""
     for name, value in DRY_ENV.items():
         monkeypatch.setenv(name, value)
-    from runner.launch import RunOptions, run_spec
+    from runner.launch.run import RunOptions, run_spec
     from runner.loading.options import LoadOptions
     from runner.validation.pipeline import load_spec
 

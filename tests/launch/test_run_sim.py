@@ -83,14 +83,32 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
+BLOCKING_STRATEGY = """\
+import pathlib
+import time
+
+pathlib.Path({marker!r}).write_text("importing")  # the phase has begun: the test signals now
+time.sleep(60)
+"""
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_signal_while_preparing_exits_130_and_reaps_the_child(tmp_path: Path, sig: signal.Signals) -> None:
-    proc = spawn(write(tmp_path))
+def test_signal_while_importing_strategies_exits_130_and_starts_nothing(tmp_path: Path, sig: signal.Signals) -> None:
+    # The spec is valid, so ibrun goes on to import its strategy (before any gateway starts):
+    # that module announces itself in a marker file, then blocks until the signal arrives.
+    marker = tmp_path / "importing"
+    (tmp_path / "blocking_strategy.py").write_text(BLOCKING_STRATEGY.format(marker=str(marker)))
+    extra = """\
+      strategies:
+        - path: blocking_strategy:BlockingStrategy
+"""
+    proc = spawn(write(tmp_path, extra=extra))
     try:
-        deadline = time.monotonic() + 30
-        while not children_of(proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.002)
-        sent = time.monotonic()  # the preparing child runs now (or has just answered)
+        deadline = time.monotonic() + 60
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert marker.exists(), "ibrun never imported the strategy"
+        sent = time.monotonic()
         proc.send_signal(sig)
         _out, err = proc.communicate(timeout=15)
         elapsed = time.monotonic() - sent
@@ -98,15 +116,56 @@ def test_signal_while_preparing_exits_130_and_reaps_the_child(tmp_path: Path, si
         kill_group(proc.pid)
     assert proc.returncode == 130, err[-3000:]
     assert elapsed <= 10 and "Traceback" not in err
-    assert "before the node ran" in err
+    assert f"interrupted by {sig.name}; nothing left running" in err
+    assert "simulated gateway listening" not in err
     assert wait_group_gone(proc.pid) == []
+
+
+LOST_INTERRUPT_STRATEGY = """\
+import os
+import signal
+
+from nautilus_trader.config import StrategyConfig
+from nautilus_trader.trading.strategy import Strategy
+
+
+class Finalized:
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.{sig})  # the KeyboardInterrupt it raises here is lost
+
+
+Finalized()
+
+
+class FinalizingStrategyConfig(StrategyConfig, frozen=True):
+    pass
+
+
+class FinalizingStrategy(Strategy):
+    pass
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_whose_interrupt_is_lost_still_stops_the_run(tmp_path: Path, sig: signal.Signals) -> None:
+    # Python cannot raise out of __del__ or a weakref callback (imports run those all the time):
+    # it prints "Exception ignored" and goes on. The next stage boundary stops the run instead.
+    (tmp_path / "finalizing_strategy.py").write_text(LOST_INTERRUPT_STRATEGY.format(sig=sig.name))
+    extra = """\
+      strategies:
+        - path: finalizing_strategy:FinalizingStrategy
+"""
+    result = run(write(tmp_path, extra=extra), timeout=90)
+    assert result.returncode == 130, result.stderr[-3000:]
+    assert result.stderr.strip().endswith(f"error: interrupted by {sig.name}; nothing left running")
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert "simulated gateway listening" not in result.stderr
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_signal_while_starting_the_simulator(tmp_path: Path, sig: signal.Signals) -> None:
     proc = spawn(write(tmp_path))
     try:
-        # The first child is the preparing fork (same command line); wait for the simulator's.
         deadline = time.monotonic() + 60
         while not simulators_of(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -78,9 +78,9 @@ def test_deep_imports_strategies(ibrun, tmp_path):
 
 def test_real_process_and_no_nautilus_import_on_the_default_path(tmp_path):
     probe = (
-        "import sys; from runner.cli.app import main\n"
-        "try:\n    main(['validate', sys.argv[1]])\n"
-        "except SystemExit as e:\n    print('nautilus' in ' '.join(sys.modules), e.code)\n"
+        "import sys; from runner.cli.entry import main\n"
+        "code = 0\ntry:\n    main(['validate', sys.argv[1]])\n"
+        "except SystemExit as e:\n    code = e.code\nprint('nautilus' in ' '.join(sys.modules), code)\n"
     )
     out = subprocess.run([sys.executable, "-c", probe, str(VALID)], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("False 0")

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runner.cli.app import main
+from runner.cli.entry import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted(ROOT.glob("specs/*.yaml"))
