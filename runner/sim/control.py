@@ -78,6 +78,14 @@ def _delay(server, req: dict) -> dict:
     return {}
 
 
+def _requests(server, req: dict) -> dict:
+    """Requests received by message id (e.g. "9": reqContractDetails); `reset` starts again."""
+    counts = dict(server.requests_received)
+    if req.get("reset"):
+        server.requests_received.clear()
+    return {"counts": counts}
+
+
 def _shock(server, req: dict) -> dict:
     """Move an instrument's price by a factor (e.g. 0.9 = -10 %) to trigger orders."""
     record = _record(server, req)
@@ -176,6 +184,7 @@ COMMANDS = {
     "connectivity_restored": _connectivity_restored,
     "farm": _farm,
     "delay": _delay,
+    "requests": _requests,
     "auction": lambda server, req: {"filled": server.broker.run_auction()},
     "expire_day": lambda server, req: {"cancelled": server.broker.expire_day_orders()},
     "shock": _shock,
