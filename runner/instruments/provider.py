@@ -64,6 +64,7 @@ class CachedInstrumentProvider(InteractiveBrokersInstrumentProvider):
             assert isinstance(provider, cls)
             provider._ibrun_setup(None)
         provider.gate.budget = budget
+        provider.failure = None  # a provider nautilus reuses for a later node starts afresh
         return provider
 
     def _ibrun_setup(self, say: Say | None) -> None:
