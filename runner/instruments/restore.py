@@ -78,7 +78,7 @@ def details_of(info: dict[str, Any]) -> IBContractDetails:
     returns (a test keeps them equal), without re-reading the struct's fields for every call."""
     fields = _contract_detail_fields()
     values = {name: value for name, value in info.items() if name in fields.names}
-    values["contract"] = IBContract(**info["contract"])
+    values["contract"] = IBContract(**_without_defaults(info["contract"], _defaults(IBContract)))
     if isinstance(secids := values.get("secIdList"), dict):
         values["secIdList"] = [TagValue(tag, value) for tag, value in secids.items()]
     for name in fields.decimals:
@@ -87,7 +87,22 @@ def details_of(info: dict[str, Any]) -> IBContractDetails:
     for name, enum_type in fields.enums.items():
         if name in values:
             values[name] = enum_type(values[name])
-    return IBContractDetails(**values)
+    return IBContractDetails(**_without_defaults(values, _defaults(IBContractDetails)))
+
+
+def _without_defaults(values: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    # A value equal to its field's default is left to the default itself: nautilus' structs omit
+    # a default from their repr (a request name) by identity, and JSON made new objects.
+    return {name: value for name, value in values.items() if name not in defaults or value != defaults[name]}
+
+
+@functools.cache
+def _defaults(struct: type) -> dict[str, Any]:
+    return {
+        field.name: field.default
+        for field in msgspec.structs.fields(struct)
+        if field.default is not msgspec.NODEFAULT and not isinstance(field.default, list | dict)
+    }
 
 
 @dataclass(frozen=True)
