@@ -28,3 +28,10 @@ def _sim_answers_promptly(request):
     yield
     if "control" in request.fixturenames:
         request.getfixturevalue("control").call("delay", ms=0)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_home(tmp_path_factory, monkeypatch):
+    """Each test its own $XDG_CACHE_HOME (inherited by the `ibrun` processes it starts): tests
+    load the same instruments through the same login, so they would share cache files."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))

@@ -107,3 +107,66 @@ async def until(condition: Any, timeout: float, what: str) -> None:
                 await asyncio.sleep(0.02)
     except TimeoutError:
         raise AssertionError(f"timed out after {timeout:g} s waiting for {what}") from None
+
+
+class Lines:
+    """The merged output of a spawned `ibrun`, line by line, waited on by content."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        import queue
+        import threading
+
+        self.process = process
+        self.seen: list[str] = []
+        self._ended = False
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        import queue
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no line with {text!r} within {timeout:g} s:\n{self.text()[-3000:]}") from None
+            if line is None:
+                self._ended = True
+                raise AssertionError(f"ibrun ended without a line with {text!r}:\n{self.text()[-3000:]}")
+            self.seen.append(line)
+            if text in line:
+                return line
+
+    def finish(self, timeout: float) -> int:
+        """Wait for the process to exit (reading the rest of its output); its exit code."""
+        code = self.process.wait(timeout=timeout)
+        while not self._ended:
+            line = self._queue.get(timeout=5)
+            if line is None:
+                self._ended = True
+            else:
+                self.seen.append(line)
+        return code
+
+    def text(self) -> str:
+        """Everything read so far (lines nobody waited for included)."""
+        import queue
+
+        while not self._ended:
+            try:
+                line = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if line is None:
+                self._ended = True
+            else:
+                self.seen.append(line)
+        return "".join(self.seen)
