@@ -39,7 +39,7 @@ type Item = InstrumentId | IBContract
 type Fetched = tuple[str | None, list[Any] | None]
 """(the venue nautilus processes with, the contract details IB returned); None: a spread id."""
 
-# One load per node (event loop), request key and login: {loop: {(key, login): rows}}.
+# The load in progress per node (event loop), request key and login: {loop: {(key, login): rows}}.
 _SHARED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], asyncio.Future[Any]]] = (
     weakref.WeakKeyDictionary()
 )
@@ -130,6 +130,7 @@ class CachedInstrumentProvider(InteractiveBrokersInstrumentProvider):
             future.exception()  # retrieved: the other provider, if any, reports it itself
             raise
         future.set_result(rows)
+        del loads[(key, login)]  # a provider arriving later reads the file; the rows are not kept
 
     async def _rows(self, items: list[Item], request: dict[str, Any], key: str, login: str, reload: bool) -> Any:
         policy = location.cache_policy(self.config)
