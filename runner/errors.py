@@ -26,6 +26,7 @@ class ExitCode(IntEnum):
     GATEWAY_START_FAILED = 10
     NODE_FAILED = 11
     DOWNLOAD_FAILED = 12
+    INSTRUMENTS_UNAVAILABLE = 13
     INTERRUPTED = 130
 
 
@@ -122,6 +123,12 @@ class DownloadFailed(IbrunError):
     exit_code = ExitCode.DOWNLOAD_FAILED
 
 
+class InstrumentsUnavailable(IbrunError):
+    """The gateway kept failing instrument requests (IB's restart window) until the retries ran out."""
+
+    exit_code = ExitCode.INSTRUMENTS_UNAVAILABLE
+
+
 class Interrupted(IbrunError):
     exit_code = ExitCode.INTERRUPTED
 
@@ -140,6 +147,7 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.GATEWAY_START_FAILED: "the docker/simulated gateway failed to start or log in",
     ExitCode.NODE_FAILED: "the TradingNode failed while building or running",
     ExitCode.DOWNLOAD_FAILED: "a historical download failed",
+    ExitCode.INSTRUMENTS_UNAVAILABLE: "instruments could not be loaded: the gateway kept failing through every retry",
     ExitCode.INTERRUPTED: "interrupted by SIGINT/SIGTERM (stopped cleanly)",
 }
 

@@ -1,6 +1,7 @@
-"""IB's historical-data pacing rules (TWS API docs, "Historical Data Limitations"), in one place:
-what the simulator enforces with error 162 and what downloads plan within. The spec's
-`download.pacing` and `gateway.simulated.pacing` convert to :class:`PacingRules` (same names)."""
+"""IB's pacing rules in one place: historical-data limits (TWS API docs, "Historical Data
+Limitations"; what the simulator enforces with error 162 and downloads plan within; the spec's
+`download.pacing` and `gateway.simulated.pacing` convert to :class:`PacingRules`, same names) and
+the message rate every client connection must stay under (what instrument loads pace to)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ PER_CONTRACT_MAX = 6
 """At most six requests for one contract ..."""
 PER_CONTRACT_WINDOW_SECONDS = 2.0
 """... within two seconds."""
+
+MESSAGES_PER_SECOND = 50
+"""Client → gateway messages per second, all kinds together (TWS API docs, "Order Limitations");
+TWS/IB Gateway closes a connection that keeps exceeding it."""
 
 
 @dataclass(frozen=True, slots=True)

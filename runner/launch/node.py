@@ -60,6 +60,9 @@ def _build(
         node.build()
     except Exception as error:
         raise NodeFailed(f"building the IB clients failed: {type(error).__name__}: {error}") from error
+    from runner.instruments.provider import adopt_providers  # instrument cache, pacing, retries
+
+    adopt_providers(config.timeout_connection)
     set_specific_venue(node, IB_VENUE)
     actor = SubscriberActor(planned)
     node.trader.add_actor(actor)

@@ -99,9 +99,13 @@ class Supervisor:
             raise failure from error
 
     def _early_failure(self) -> IbrunError | None:
-        """A signal, or an IB error 200 for a load_id, while the node is still starting."""
+        """A signal, an IB error 200 for a load_id or a failed instrument load, while the node is still starting."""
         if self._stop.is_set():
             return Interrupted(f"interrupted by {self.signal_name} while connecting; stopped cleanly")
+        from runner.instruments.provider import load_failure  # retries through IB's restart window ran out
+
+        if (failure := load_failure()) is not None:
+            return failure
         if self.tap is not None and self.tap.not_found:
             missing = missing_load_ids(self.tap.not_found, self.expected_ids, self.symbology)
             if missing:

@@ -81,6 +81,11 @@ class Instruments(Frozen):
     convert_exchange_to_mic_venue: bool = False
     symbol_to_mic_venue: dict[str, str] = field(default_factory=dict)
     cache_validity_days: Annotated[int, Constraints(ge=1)] | None = None
+    """Keep what was loaded in ibrun's instrument cache for this many days (less when an instrument in
+    it expires first): a restart within them sends no contract-details request. Neither this nor
+    `pickle_path` set: no cache (nautilus 1.231 itself ignores both)."""
     pickle_path: str | None = None
-    """Where to cache ContractDetails between runs (with `cache_validity_days`)."""
+    """The instrument cache file (versioned JSON, despite nautilus' name), relative to the working
+    directory; default: one per request and gateway login in `$XDG_CACHE_HOME/ibrun/instruments/`
+    (`~/.cache/...`). Set alone: valid for 1 day."""
     filter_sec_types: list[str] = field(default_factory=list)

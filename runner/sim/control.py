@@ -92,6 +92,14 @@ def _delay(server: SimServer, req: Request) -> Reply:
     return {}
 
 
+def _requests(server: SimServer, req: Request) -> Reply:
+    """Requests received by message id (e.g. "9": reqContractDetails); `reset` starts again."""
+    counts = dict(server.requests_received)
+    if req.get("reset"):
+        server.requests_received.clear()
+    return {"counts": counts}
+
+
 def _shock(server: SimServer, req: Request) -> Reply:
     """Move an instrument's price by a factor (e.g. 0.9 = -10 %) to trigger orders."""
     record = _record(server, req)
@@ -198,6 +206,7 @@ COMMANDS: dict[str, Callable[[SimServer, Request], Reply]] = {
     "connectivity_restored": _connectivity_restored,
     "farm": _farm,
     "delay": _delay,
+    "requests": _requests,
     "auction": lambda server, req: {"filled": server.world.broker.run_auction()},
     "expire_day": lambda server, req: {"cancelled": server.world.broker.expire_day_orders()},
     "shock": _shock,

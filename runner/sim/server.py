@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 
 from runner.ib.error_codes import ErrorCode
 from runner.sim.config import SimConfig
@@ -50,6 +51,8 @@ class SimServer:
         self.world = World(world_settings(config), self._order_event)
         self.context = Context(config, self.world, self.sessions)
         self.reply_delay_s = 0.0
+        self.requests_received: Counter[str] = Counter()
+        """Requests by message id (control `requests`), counted as they arrive."""
         self.connectivity_ok = True
         self._server: asyncio.Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -143,14 +146,27 @@ class SimServer:
         return session
 
     async def _serve(self, reader: asyncio.StreamReader, session: Session) -> None:
-        while not session.closed:
-            fields = split_fields(await read_frame(reader))
-            if not fields:
-                continue
+        # Each request is answered `reply_delay_s` after it arrived, like a network round trip:
+        # requests are read as they come and answered in order, so outstanding ones overlap.
+        inbox: asyncio.Queue[tuple[float, list[str]] | None] = asyncio.Queue()
+        answering = asyncio.create_task(self._answer(session, inbox))
+        try:
+            while not session.closed:
+                fields = split_fields(await read_frame(reader))
+                if fields:
+                    self.requests_received[fields[0]] += 1
+                    inbox.put_nowait((time.monotonic() + self.reply_delay_s, fields))
+        finally:
+            inbox.put_nowait(None)  # what arrived before the client left is still answered
+            await answering
+
+    async def _answer(self, session: Session, inbox: asyncio.Queue[tuple[float, list[str]] | None]) -> None:
+        while (item := await inbox.get()) is not None:
+            due, fields = item
+            if (wait := due - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("client %s -> %s", session.client_id, fields[:12])
-            if self.reply_delay_s:
-                await asyncio.sleep(self.reply_delay_s)
             route = ROUTES.get(int(fields[0]) if fields[0].isdigit() else -1)
             if route is None:
                 log.debug("client %s: unhandled message %s", session.client_id, fields[0])
