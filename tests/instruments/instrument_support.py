@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from runner.model.instruments import Instruments
+from runner.model.parse import parse_spec
+
 REPO = Path(__file__).resolve().parents[2]
 
 # load_ids, a stock contract, a futures chain and an option chain (AAPL, 0-20 days): every path
@@ -170,3 +173,8 @@ class Lines:
             else:
                 self.seen.append(line)
         return "".join(self.seen)
+
+
+def parse_instruments(fields: dict[str, Any]) -> Instruments:
+    """An `instruments:` section as the spec parser builds it (nested contracts included)."""
+    return parse_spec({"version": 1, "trader_id": "TEST-001", "instruments": fields}).instruments

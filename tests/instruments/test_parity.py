@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from instrument_support import INSTRUMENTS, Recorder, connected_client, stop_client
+from instrument_support import INSTRUMENTS, Recorder, connected_client, parse_instruments, stop_client
 from nautilus_trader.adapters.interactive_brokers.common import dict_to_contract_details
 from nautilus_trader.adapters.interactive_brokers.parsing.instruments import contract_details_to_dict
 from nautilus_trader.adapters.interactive_brokers.providers import InteractiveBrokersInstrumentProvider
@@ -16,14 +16,13 @@ from nautilus_trader.adapters.interactive_brokers.providers import InteractiveBr
 from runner.compile.compiler import compile_instrument_provider
 from runner.instruments import restore, store
 from runner.instruments.provider import CachedInstrumentProvider
-from runner.model.instruments import Instruments
 
 CONTRACT_REQUESTS, OPTION_PARAMS = "9", "78"
 
 
 def provider_config(cache_file: Path) -> Any:
     fields = yaml.safe_load(INSTRUMENTS)["instruments"]
-    return compile_instrument_provider(Instruments(**fields, pickle_path=str(cache_file)))
+    return compile_instrument_provider(parse_instruments({**fields, "pickle_path": str(cache_file)}))
 
 
 def state(provider: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from instrument_support import (
     Lines,
     Recorder,
     connected_client,
+    parse_instruments,
     spawn_ibrun,
     spec_text,
     stop_client,
@@ -24,7 +25,6 @@ from instrument_support import (
 
 from runner.compile.compiler import compile_instrument_provider
 from runner.instruments.provider import CachedInstrumentProvider
-from runner.model.instruments import Instruments
 from runner.sim.config import SimConfig
 from runner.sim.control import SimControl
 from runner.sim.launcher import free_port_config, start_simulator
@@ -93,7 +93,7 @@ def _loading(control: SimControl, run: Lines) -> bool:
 
 def test_requests_wait_while_the_secdef_farm_is_broken(sim, control, tmp_path: Path) -> None:
     fields = yaml.safe_load(INSTRUMENTS)["instruments"]
-    config = compile_instrument_provider(Instruments(**fields))
+    config = compile_instrument_provider(parse_instruments(fields))
 
     async def scenario() -> None:
         client = await connected_client(sim.port, 51)

@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from instrument_support import parse_instruments
 
 from runner.compile.compiler import compile_instrument_provider
 from runner.instruments import location, store
-from runner.model.instruments import Instruments
 
 NOW = 1_800_000_000.0
 DAY = 86_400.0
@@ -18,7 +18,7 @@ CHAIN = {"secType": "IND", "symbol": "SPX", "exchange": "CBOE", "build_options_c
 
 
 def provider(**fields):
-    return compile_instrument_provider(Instruments(**fields))
+    return compile_instrument_provider(parse_instruments(fields))
 
 
 def key_of(**fields) -> str:
