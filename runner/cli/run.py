@@ -6,6 +6,7 @@ and exits with ``err.exit_code``. ``python -m runner.cli.run`` is ``ibrun run``.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -34,6 +35,11 @@ _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
 @spec_options
 @click.option("--traceback", "show_traceback", is_flag=True, help="Print tracebacks of errors.")
 @click.option("--no-status", is_flag=True, help="No live status table/lines; just the logs.")
+@click.option(
+    "--monitor",
+    metavar="HOST:PORT",
+    help="Serve /healthz, /readyz and /metrics there (overrides monitoring.listen; port 0: a free port).",
+)
 def run_command(
     spec: Path,
     duration: float | None,
@@ -43,6 +49,7 @@ def run_command(
     env_file: Path | None,
     show_traceback: bool,
     no_status: bool,
+    monitor: str | None,
 ) -> None:
     """Run SPEC's TradingNode until Ctrl-C/SIGTERM (or --duration), then print a summary."""
     from runner.launch import handoff
@@ -56,6 +63,8 @@ def run_command(
         confirm_live=confirm_live,
         status="off" if no_status else "auto",
     )
+    if monitor is not None:  # an override like any --set: validated and located as one
+        sets = (*sets, f"monitoring.listen={json.dumps(monitor)}")
     try:
         plan = prepare_file(spec, load_options(sets, env_file), options)
     except KeyboardInterrupt:

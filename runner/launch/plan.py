@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from runner.compile.nodeplan import NodePlan
+from runner.monitoring.plan import OpsPlan
 
 if TYPE_CHECKING:
     from runner.validation.pipeline import LoadedSpec
@@ -72,6 +73,8 @@ class LaunchPlan:
     """The spec, only when ibrun starts the gateway (docker/simulated)."""
     probed: bool = False
     """The preflight already ran (an existing gateway is probed while nautilus imports)."""
+    ops: OpsPlan | None = None
+    """`monitoring:` and `alerts:` (None: a dry run)."""
 
 
 @dataclass(frozen=True)

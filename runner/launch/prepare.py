@@ -46,6 +46,7 @@ def plan_launch(loaded: LoadedSpec, *, dry_run: bool, confirm_live: bool, enviro
     """The plan of a valid spec; raises LiveNotConfirmed for an unconfirmed live run."""
     from runner.compile.compiler import plan_node
     from runner.launch.interlock import check_live
+    from runner.monitoring.plan import ops_plan
 
     spec = loaded.spec
     notes: tuple[str, ...] = ()
@@ -72,6 +73,7 @@ def plan_launch(loaded: LoadedSpec, *, dry_run: bool, confirm_live: bool, enviro
         symbology=spec.instruments.symbology,
         notes=notes,
         loaded=loaded if spec.gateway.kind != "existing" else None,
+        ops=ops_plan(spec, loaded.base_dir),
     )
 
 

@@ -126,6 +126,7 @@ def _run_node(
             display=display,
             tap=tap,
             symbology=plan.symbology,
+            ops=plan.ops,
         )
         return await supervisor.run()  # installs its loop signal handlers first
 
