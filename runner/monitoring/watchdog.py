@@ -63,6 +63,8 @@ class _Sub:
     wait_start: float
     last_data: float | None = None
     stale_since: float | None = None
+    silent_from: float = 0.0
+    """When the current silence began (for the `resumed` report)."""
     attempts_left: int = 0
     resubscribes: int = 0
     market_open: bool | None = None
@@ -92,7 +94,7 @@ class Watchdog:
         if sub is None or (sub.last_data is not None and at <= sub.last_data):
             return
         if sub.stale_since is not None:
-            sub.resumed_after = at - self._silent_since(sub)
+            sub.resumed_after = at - sub.silent_from
             sub.stale_since = None
         sub.last_data = at
         sub.attempts_left = self.resubscribe_attempts
@@ -141,7 +143,7 @@ class Watchdog:
                 continue
             silent = at - self._silent_since(sub)
             if sub.stale_since is None:
-                sub.stale_since = at
+                sub.stale_since, sub.silent_from = at, at - silent
                 decisions.append(Decision("stale", sub.watch, silent))
             if sub.attempts_left > 0 and at - sub.wait_start > self._stale_after(sub):
                 sub.attempts_left -= 1
