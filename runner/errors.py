@@ -26,6 +26,7 @@ class ExitCode(IntEnum):
     GATEWAY_START_FAILED = 10
     NODE_FAILED = 11
     DOWNLOAD_FAILED = 12
+    NOT_READY = 14
     INTERRUPTED = 130
 
 
@@ -127,6 +128,12 @@ class DownloadFailed(IbrunError):
     exit_code = ExitCode.DOWNLOAD_FAILED
 
 
+class NotReady(IbrunError):
+    """`ibrun status`: the node is not ready to trade on live data, or its endpoint does not answer."""
+
+    exit_code = ExitCode.NOT_READY
+
+
 class Interrupted(IbrunError):
     exit_code = ExitCode.INTERRUPTED
 
@@ -145,6 +152,7 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.GATEWAY_START_FAILED: "the docker/simulated gateway failed to start or log in",
     ExitCode.NODE_FAILED: "the TradingNode failed while building or running",
     ExitCode.DOWNLOAD_FAILED: "a historical download failed",
+    ExitCode.NOT_READY: "ibrun status: the node is not ready (or its monitoring endpoint does not answer)",
     ExitCode.INTERRUPTED: "interrupted by SIGINT/SIGTERM (stopped cleanly)",
 }
 

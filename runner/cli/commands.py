@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "download": "runner.cli.download:download_command",
     "gateway": "runner.cli.gateway:gateway_group",
     "sim": "runner.cli.sim:sim_command",
+    "status": "runner.cli.status:status_command",
 }
 _DOWNLOAD_SECTION = re.compile(rb"^download\s*:", re.MULTILINE)
 
