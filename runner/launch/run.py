@@ -99,13 +99,14 @@ def _run_node(
     options: RunOptions,
 ) -> RunSummary:
     from runner.launch.ib_errors import ErrorTap
-    from runner.launch.node import build_node, component_names, quiet_console
+    from runner.launch.node import build_node, colours_for, component_names, quiet_console
     from runner.launch.status import StatusDisplay
     from runner.launch.supervise import Supervisor
 
     mode = display_mode(options)
     if mode == "live":
         config = quiet_console(config)
+    config = colours_for(config, sys.stdout.isatty() and sys.stderr.isatty())
     display = StatusDisplay(mode)
     holder: dict[str, Any] = {}
 
