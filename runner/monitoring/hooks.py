@@ -43,7 +43,7 @@ class IbLink:
         cap = max(1, round(seconds))
         self.client._reconnect_delay_max = cap
         self.client._reconnect_delay = min(self.client._reconnect_delay, cap)
-        self.client._reconnect_jitter_secs = min(self.client._reconnect_jitter_secs, max(0, cap // 2))
+        self.client._reconnect_jitter_secs = min(self.client._reconnect_jitter_secs, 1)
 
     def resubscribe(self, watch: Watch) -> int:
         """Cancel and re-send the IB requests behind ``watch`` (as nautilus does after IB's

@@ -191,13 +191,13 @@ class Operations:
             for watch in strategy_watches(self.node, self.plan.monitoring.watch):
                 if watch.key not in known:
                     self.watchdog.add(watch, now)
-        for key, at in data_times(self.watchdog.statuses(now), self.actor.stats):
+        for key, at in data_times(self.watchdog.watches(), self.actor.stats):
             self.watchdog.data(key, at)
         if self.plan.monitoring.market_hours == "contract" and now - self._last_hours >= HOURS_EVERY:
             self._last_hours = now
             utc = dt.datetime.now(dt.UTC)
-            for status in self.watchdog.statuses(now):
-                self.watchdog.market(status.watch.key, self._hours.is_open(status.watch.instrument, utc), now)
+            for watch in self.watchdog.watches():
+                self.watchdog.market(watch.key, self._hours.is_open(watch.instrument, utc), now)
 
     def _act(self, now: float) -> None:
         trader = self.plan.trader_id
@@ -227,6 +227,7 @@ class Operations:
         cache = self.node.cache
         loaded = {str(instrument.id) for instrument in cache.instruments()}
         stats = self.actor.stats
+        statuses = tuple(self.watchdog.statuses(now))
         if int(now) != int(self.snapshot.taken_at) or not self._positions:
             self._positions = position_states(self.node)
         self.snapshot = Snapshot(
@@ -245,12 +246,12 @@ class Operations:
             if self._phase == "running"
             else (),
             farms_broken=tuple(sorted(self.farms_broken)),
-            subscriptions=tuple(self.watchdog.statuses(now)),
+            subscriptions=statuses,
             received={(key, kind): n for key, s in stats.items() for kind in KINDS if (n := getattr(s, kind))},
             order_events=dict(self.actor.counters.order_events),
             positions=self._positions,
             errors=dict(self.errors),
-            resubscribes=sum(s.resubscribes for s in self.watchdog.statuses(now)),
+            resubscribes=sum(status.resubscribes for status in statuses),
             alerts_sent=self._notifier.sent if self._notifier else 0,
             alerts_failed=self._notifier.failed if self._notifier else 0,
         )

@@ -60,7 +60,7 @@ class MonitoringPlan:
     tolerance: float = 1.5
     resubscribe_attempts: int = 3
     market_hours: str = "contract"
-    reconnect_max_delay: float | None = 5.0
+    reconnect_max_delay: float | None = 2.0
     login_needed_after: float = 300.0
 
     def expected_for(self, instrument: str, kind: str, bar_spec: str = "") -> float:
@@ -85,8 +85,11 @@ class OpsPlan:
     trader_id: str = ""
 
 
-def ops_plan(spec: Spec, base_dir: Path) -> OpsPlan:
+def ops_plan(spec: Spec, base_dir: Path) -> OpsPlan | None:
+    """None when everything is off (no watchdog, no endpoints, no alerts): nothing to run."""
     monitoring = _monitoring(spec)
+    if not monitoring.watchdog and monitoring.listen is None and spec.alerts is None:
+        return None
     return OpsPlan(
         monitoring=monitoring,
         watches=_watches(spec, monitoring),

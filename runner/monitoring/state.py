@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from runner.launch.stats import InstrumentStats
 from runner.monitoring.snapshot import PositionState
-from runner.monitoring.watchdog import SubscriptionStatus
+from runner.monitoring.watchdog import Watch
 
 
 @dataclass
@@ -53,10 +53,9 @@ class LinkWatch:
         return True
 
 
-def data_times(statuses: list[SubscriptionStatus], stats: dict[str, InstrumentStats]) -> Iterator[tuple[str, float]]:
+def data_times(watches: list[Watch], stats: dict[str, InstrumentStats]) -> Iterator[tuple[str, float]]:
     """(watch key, monotonic time of its last data) for every watched subscription with data."""
-    for status in statuses:
-        watch = status.watch
+    for watch in watches:
         instrument = stats.get(watch.instrument)
         if instrument is None:
             continue

@@ -89,6 +89,9 @@ class Watchdog:
     def keys(self) -> set[str]:
         return set(self._subs)
 
+    def watches(self) -> list[Watch]:
+        return [sub.watch for sub in self._subs.values()]
+
     def data(self, key: str, at: float) -> None:
         sub = self._subs.get(key)
         if sub is None or (sub.last_data is not None and at <= sub.last_data):
