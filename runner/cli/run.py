@@ -6,7 +6,6 @@ and exits with ``err.exit_code``. ``python -m runner.cli.run`` is ``ibrun run``.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -64,7 +63,7 @@ def run_command(
         status="off" if no_status else "auto",
     )
     if monitor is not None:  # an override like any --set: validated and located as one
-        sets = (*sets, f"monitoring.listen={json.dumps(monitor)}")
+        sets = (*sets, f"monitoring.listen={monitor}")
     try:
         plan = prepare_file(spec, load_options(sets, env_file), options)
     except KeyboardInterrupt:
