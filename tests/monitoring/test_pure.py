@@ -181,6 +181,8 @@ def test_plan_from_a_spec(tmp_path: Path) -> None:
         }
     )
     plan = ops_plan(spec, tmp_path)
+    assert plan is not None
+    assert ops_plan(Spec.model_validate({"version": 1, "monitoring": {"watchdog": False}}), tmp_path) is None
     assert plan.monitoring.listen == ("127.0.0.1", 0)
     assert [(w.key, w.expected) for w in plan.watches] == [
         ("SPY.ARCA quotes", 30.0),
@@ -193,3 +195,13 @@ def test_plan_from_a_spec(tmp_path: Path) -> None:
     assert second.name == "ops-slack" and second.url is None
     assert second.secret is not None and second.secret.file == str(tmp_path / "hook.txt")
     assert len(second.events) == 8
+
+
+def test_the_monitor_option_is_validated_like_the_spec_key(tmp_path: Path) -> None:
+    from tests.conftest import invoke
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text("version: 1\n")
+    result = invoke("run", str(spec), "--monitor", "0.0.0.0:9464", "--dry-run")
+    assert result.exit_code == 1
+    assert "<--set>:1:" in result.stderr and "$.monitoring.listen: 0.0.0.0 is not a loopback address" in result.stderr
