@@ -159,10 +159,10 @@ def test_link_history_counts_reconnects_after_the_first_connect() -> None:
 
 
 def test_plan_from_a_spec(tmp_path: Path) -> None:
-    from runner.model import Spec
+    from runner.model.parse import parse_spec
     from runner.monitoring.plan import ops_plan
 
-    spec = Spec.model_validate(
+    spec = parse_spec(
         {
             "version": 1,
             "data": {
@@ -182,7 +182,7 @@ def test_plan_from_a_spec(tmp_path: Path) -> None:
     )
     plan = ops_plan(spec, tmp_path)
     assert plan is not None
-    assert ops_plan(Spec.model_validate({"version": 1, "monitoring": {"watchdog": False}}), tmp_path) is None
+    assert ops_plan(parse_spec({"version": 1, "monitoring": {"watchdog": False}}), tmp_path) is None
     assert plan.monitoring.listen == ("127.0.0.1", 0)
     assert [(w.key, w.expected) for w in plan.watches] == [
         ("SPY.ARCA quotes", 30.0),
