@@ -27,6 +27,7 @@ class ExitCode(IntEnum):
     NODE_FAILED = 11
     DOWNLOAD_FAILED = 12
     INSTRUMENTS_UNAVAILABLE = 13
+    NOT_READY = 14
     INTERRUPTED = 130
 
 
@@ -129,6 +130,12 @@ class InstrumentsUnavailable(IbrunError):
     exit_code = ExitCode.INSTRUMENTS_UNAVAILABLE
 
 
+class NotReady(IbrunError):
+    """`ibrun status`: the node is not ready to trade on live data, or its endpoint does not answer."""
+
+    exit_code = ExitCode.NOT_READY
+
+
 class Interrupted(IbrunError):
     exit_code = ExitCode.INTERRUPTED
 
@@ -148,6 +155,7 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.NODE_FAILED: "the TradingNode failed while building or running",
     ExitCode.DOWNLOAD_FAILED: "a historical download failed",
     ExitCode.INSTRUMENTS_UNAVAILABLE: "instruments could not be loaded: the gateway kept failing through every retry",
+    ExitCode.NOT_READY: "ibrun status: the node is not ready (or its monitoring endpoint does not answer)",
     ExitCode.INTERRUPTED: "interrupted by SIGINT/SIGTERM (stopped cleanly)",
 }
 

@@ -72,6 +72,7 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     ibrun validate PATH...     check specs: every error, file:line:col
     ibrun render SPEC          print the compiled nautilus TradingNodeConfig
     ibrun sim                  start the built-in simulated IB gateway
+    ibrun status SPEC|URL      is a running node ready? (exit 0 ready, 14 not)
     """
     ctx.ensure_object(Settings).traceback = show_traceback
 

@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "gateway": "runner.cli.gateway:gateway_group",
     "sim": "runner.cli.sim:sim_command",
     "instruments": "runner.cli.instruments:instruments_group",
+    "status": "runner.cli.status:status_command",
 }
 _DOWNLOAD_SECTION = re.compile(rb"^download\s*:", re.MULTILINE)
 

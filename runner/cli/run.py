@@ -29,6 +29,11 @@ _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @spec_options
 @click.option("--no-status", is_flag=True, help="No live status table/lines; just the logs.")
+@click.option(
+    "--monitor",
+    metavar="HOST:PORT",
+    help="Serve /healthz, /readyz and /metrics there (overrides monitoring.listen; port 0: a free port).",
+)
 def run_command(
     spec: Path,
     duration: float | None,
@@ -37,6 +42,7 @@ def run_command(
     sets: tuple[str, ...],
     env_file: Path | None,
     no_status: bool,
+    monitor: str | None,
 ) -> None:
     """Run SPEC's TradingNode until Ctrl-C/SIGTERM (or --duration), then print a summary."""
     from runner.launch.run import RunOptions, execute
@@ -47,6 +53,8 @@ def run_command(
         confirm_live=confirm_live,
         status="off" if no_status else "auto",
     )
+    if monitor is not None:  # an override like any --set: validated and located as one
+        sets = (*sets, f"monitoring.listen={monitor}")
     execute(spec, load_options(sets, env_file), options)
 
 

@@ -25,6 +25,15 @@ def quiet_console(config: Any, floor: str = "WARNING") -> Any:
     return msgspec.structs.replace(config, logging=msgspec.structs.replace(logging, log_level=floor))
 
 
+def colours_for(config: Any, tty: bool) -> Any:
+    """The node config with console colours only when the console is a terminal (a piped or
+    redirected run would otherwise carry ANSI escape codes into files and CI logs)."""
+    logging = config.logging
+    if logging is None or tty or not logging.log_colors:
+        return config
+    return msgspec.structs.replace(config, logging=msgspec.structs.replace(logging, log_colors=False))
+
+
 def build_node(
     config: Any, loop: asyncio.AbstractEventLoop, planned: list[PlannedSubscription]
 ) -> tuple[Any, SubscriberActor]:

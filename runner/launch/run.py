@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from runner.launch.subscriber import PlannedSubscription
     from runner.loading.options import LoadOptions
     from runner.model import Spec
+    from runner.monitoring.plan import OpsPlan
     from runner.validation.pipeline import LoadedSpec
 
 __all__ = ["RunOptions", "execute", "run_spec"]
@@ -76,6 +77,7 @@ def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
     from runner.launch.gateway import gateway_endpoint
     from runner.launch.imports import check_components, extend_sys_path
     from runner.launch.preflight import preflight
+    from runner.monitoring.plan import ops_plan
 
     signals.check()  # at each stage boundary: a signal whose KeyboardInterrupt got lost stops here
     spec = loaded.spec
@@ -95,7 +97,7 @@ def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
             gateway=f"{spec.gateway.kind} gateway {endpoint}",
             has_exec=compiled.exec_client is not None,
         )
-        return _run_node(spec, compiled.node, planned, summary, options)
+        return _run_node(spec, compiled.node, planned, summary, options, ops_plan(spec, loaded.base_dir))
 
 
 def _interlock(spec: Spec, options: RunOptions) -> tuple[str, ...]:
@@ -129,15 +131,17 @@ def _run_node(
     planned: list[PlannedSubscription],
     summary: RunSummary,
     options: RunOptions,
+    ops: OpsPlan | None,
 ) -> RunSummary:
     from runner.launch.ib_errors import ErrorTap
-    from runner.launch.node import build_node, component_names, quiet_console
+    from runner.launch.node import build_node, colours_for, component_names, quiet_console
     from runner.launch.status import StatusDisplay
     from runner.launch.supervise import Supervisor
 
     mode = display_mode(options)
     if mode == "live":
         config = quiet_console(config)
+    config = colours_for(config, sys.stdout.isatty() and sys.stderr.isatty())
     display = StatusDisplay(mode)
     holder: dict[str, Any] = {}
 
@@ -158,6 +162,7 @@ def _run_node(
             display=display,
             tap=tap,
             symbology=spec.instruments.symbology,
+            ops=ops,
         )
         return await supervisor.run()  # installs its loop signal handlers first
 

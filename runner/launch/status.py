@@ -11,6 +11,9 @@ from runner.launch.stats import InstrumentStats
 from runner.launch.summary import RunSummary
 
 LINE_INTERVAL = 10.0
+MAX_LIVE_ROWS = 20
+MAX_SUMMARY_ROWS = 30
+MAX_LISTED = 10
 COLUMNS = ("instrument", "quotes", "trades", "bars", "book", "bid", "ask", "last")
 
 
@@ -52,7 +55,7 @@ class StatusDisplay:
 
     def update(self, snapshot: RunSummary) -> None:
         if self._live is not None:
-            self._live.update(_status_view(snapshot))
+            self._live.update(_status_view(snapshot, self._live.console.width))
         elif self.mode == "lines":
             now = time.monotonic()
             if now - self._last_line >= LINE_INTERVAL:
@@ -65,26 +68,47 @@ class StatusDisplay:
             self._live = None
 
 
-def _status_view(s: RunSummary) -> Any:
+def _status_view(s: RunSummary, width: int = 80) -> Any:
+    """The live view within ``width`` columns (see `fit_table`)."""
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
-    header = Text(
-        f"{s.trader_id} | {s.gateway} | running {s.running_seconds:.0f}s | "
-        f"{len(s.instruments)} instruments | Ctrl-C to stop",
-        style="bold",
-    )
-    table = Table(expand=False)
-    for i, name in enumerate(COLUMNS):
-        table.add_column(name, justify="left" if i == 0 else "right", no_wrap=i == 0)
-    for row in table_rows(s.stats):
-        table.add_row(*row)
-    parts: list[Any] = [header, table]
+    header = f"{s.trader_id} | running {s.running_seconds:.0f}s | {len(s.instruments)} instruments | Ctrl-C to stop"
+    lines = [_clip(header, width), *fit_table(s.stats, width)]
     if s.has_exec:
-        parts.append(Text(_orders_text(s)))
-        parts.extend(Text(f"position {_position_text(p)}") for p in s.positions)
-    return Group(*parts)
+        lines.append(_clip(_orders_text(s), width))
+        lines.extend(_clip(f"position {_position_text(p)}", width) for p in s.positions[:MAX_LIVE_ROWS])
+    return Group(Text(lines[0], style="bold"), *(Text(line) for line in lines[1:]))
+
+
+def fit_table(stats: dict[str, InstrumentStats], width: int = 80) -> list[str]:
+    """The instrument table in at most ``width`` columns: count columns that are all zero are
+    left out, large counts shortened (123k), and only the instrument name is cut, never a price."""
+    rows = table_rows(stats)
+    shown = [i for i in range(len(COLUMNS)) if i == 0 or i > 4 or any(row[i] != "0" for row in rows)]
+    table = [[COLUMNS[i] for i in shown], *([_cell(i, row[i]) for i in shown] for row in rows[:MAX_LIVE_ROWS])]
+    widths = [max(len(row[c]) for row in table) for c in range(len(shown))]
+    spare = width - (sum(widths) + 2 * (len(widths) - 1))
+    if spare < 0:
+        widths[0] = max(8, widths[0] + spare)
+    lines = []
+    for row in table:
+        name = row[0] if len(row[0]) <= widths[0] else row[0][: widths[0] - 1] + "…"
+        cells = [name.ljust(widths[0]), *(cell.rjust(widths[c]) for c, cell in enumerate(row) if c > 0)]
+        lines.append("  ".join(cells).rstrip())
+    if len(rows) > MAX_LIVE_ROWS:
+        lines.append(f"... and {len(rows) - MAX_LIVE_ROWS} more instruments")
+    return lines
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _cell(index: int, value: str) -> str:
+    if 1 <= index <= 4 and value.isdigit() and int(value) >= 100_000:
+        return f"{int(value) / 1000:.0f}k" if int(value) < 10_000_000 else f"{int(value) / 1e6:.1f}M"
+    return value
 
 
 def _status_line(s: RunSummary) -> str:
@@ -107,30 +131,42 @@ def _position_text(p: Any) -> str:
     return f"{p.instrument} {p.side} {p.quantity} @ {p.avg_px} realized {p.realized} unrealized {p.unrealized}"
 
 
+def listed(names: list[str], limit: int = MAX_LISTED) -> str:
+    """`a, b, c` — or the first ``limit`` and `... and N more` (an options chain has thousands)."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f", ... and {len(names) - limit} more"
+
+
 def summary_lines(s: RunSummary) -> list[str]:
     if s.dry_run:
         return [
             f"ibrun dry run: {s.trader_id} would connect via {s.gateway}",
             "  node built (not started, nothing connected)",
-            f"  strategies: {', '.join(s.strategies) or 'none'}",
-            f"  actors: {', '.join(s.actors) or 'none'}",
+            f"  strategies: {listed(s.strategies) or 'none'}",
+            f"  actors: {listed(s.actors) or 'none'}",
             f"  exec client: {'yes' if s.has_exec else 'no'}",
             *(f"  {note}" for note in s.notes),
         ]
     t = s.totals()
     startup = f", RUNNING after {s.startup_seconds:.2f}s" if s.startup_seconds is not None else ""
-    loaded = f" ({', '.join(s.instruments)})" if s.instruments else ""
+    loaded = f" ({listed(s.instruments)})" if s.instruments else ""
     lines = [
         f"ibrun summary: {s.trader_id} via {s.gateway}",
         f"  stopped: {s.stop_reason} (ran {s.running_seconds:.1f}s{startup})",
         f"  instruments loaded: {len(s.instruments)}{loaded}",
     ]
     if s.stats:
-        lines.extend(plain_table(s.stats))
+        kept = dict(list(s.stats.items())[:MAX_SUMMARY_ROWS])
+        lines.extend(plain_table(kept))
+        if len(s.stats) > MAX_SUMMARY_ROWS:
+            lines.append(f"    ... and {len(s.stats) - MAX_SUMMARY_ROWS} more instruments")
     lines.append(f"  received: quotes={t.quotes} trades={t.trades} bars={t.bars} book={t.book}")
     if s.has_exec:
         lines.append(f"  {_orders_text(s)}")
-        lines.extend(f"  position: {_position_text(p)}" for p in s.positions)
+        lines.extend(f"  position: {_position_text(p)}" for p in s.positions[:MAX_SUMMARY_ROWS])
+        if len(s.positions) > MAX_SUMMARY_ROWS:
+            lines.append(f"  ... and {len(s.positions) - MAX_SUMMARY_ROWS} more positions")
         if not s.positions:
             lines.append("  positions: none")
         lines.append(

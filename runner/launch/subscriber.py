@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING
 
 from nautilus_trader.common.actor import Actor
@@ -20,7 +21,7 @@ from nautilus_trader.model.enums import BookType
 from nautilus_trader.model.identifiers import InstrumentId
 
 from runner.errors import Location, SpecInvalid, SpecIssue
-from runner.launch.stats import Counters, InstrumentStats
+from runner.launch.stats import Counters, InstrumentStats, Rejection
 
 if TYPE_CHECKING:
     from runner.model.clients import Subscription
@@ -82,6 +83,7 @@ class SubscriberActor(Actor):
         self.msgbus.subscribe("data.bars.*", self._on_any_bar)
         self.msgbus.subscribe("data.book.deltas.*", self._on_any_book)
         self.msgbus.subscribe("data.book.depth.*", self._on_any_book)
+        self.msgbus.subscribe("events.order.*", self._on_order_event)
         for sub in self._planned:
             self._subscribe(sub)
 
@@ -106,6 +108,7 @@ class SubscriberActor(Actor):
             ("data.bars.*", self._on_any_bar),
             ("data.book.deltas.*", self._on_any_book),
             ("data.book.depth.*", self._on_any_book),
+            ("events.order.*", self._on_order_event),
         ):
             if self.msgbus.is_subscribed(topic, handler):
                 self.msgbus.unsubscribe(topic, handler)
@@ -118,6 +121,7 @@ class SubscriberActor(Actor):
     def _on_any_quote(self, quote: QuoteTick) -> None:
         stats = self.counters.of(quote.instrument_id)
         stats.quotes += 1
+        stats.quote_at = monotonic()
         stats.bid, stats.ask = str(quote.bid_price), str(quote.ask_price)
         if not stats.trades:
             stats.last = (
@@ -127,13 +131,31 @@ class SubscriberActor(Actor):
     def _on_any_trade(self, trade: TradeTick) -> None:
         stats = self.counters.of(trade.instrument_id)
         stats.trades += 1
+        stats.trade_at = monotonic()
         stats.last = str(trade.price)
 
     def _on_any_bar(self, bar: Bar) -> None:
         stats = self.counters.of(bar.bar_type.instrument_id)
         stats.bars += 1
+        stats.bar_at[str(bar.bar_type.spec)] = monotonic()
         if not stats.quotes and not stats.trades:
             stats.last = str(bar.close)
 
     def _on_any_book(self, data: object) -> None:
-        self.counters.of(data.instrument_id).book += 1  # type: ignore[attr-defined]
+        stats = self.counters.of(data.instrument_id)  # type: ignore[attr-defined]
+        stats.book += 1
+        stats.book_at = monotonic()
+
+    def _on_order_event(self, event: object) -> None:
+        name = type(event).__name__
+        events = self.counters.order_events
+        events[name] = events.get(name, 0) + 1
+        if name in ("OrderRejected", "OrderDenied"):
+            self.counters.rejections.append(
+                Rejection(
+                    client_order_id=str(getattr(event, "client_order_id", "?")),
+                    instrument=str(getattr(event, "instrument_id", "?")),
+                    reason=str(getattr(event, "reason", "") or "no reason given"),
+                    denied=name == "OrderDenied",
+                )
+            )

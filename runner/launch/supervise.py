@@ -6,13 +6,17 @@ import asyncio
 import contextlib
 import signal
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.errors import IbrunError, InstrumentNotFound, Interrupted, NodeFailed
 from runner.launch import signals
 from runner.launch.ib_errors import ErrorTap, missing_load_ids
 from runner.launch.status import StatusDisplay
 from runner.launch.summary import RunSummary, collect
+
+if TYPE_CHECKING:
+    from runner.monitoring.operations import Operations
+    from runner.monitoring.plan import OpsPlan
 
 POLL = 0.2
 STATUS_EVERY = 0.5
@@ -33,11 +37,14 @@ class Supervisor:
         display: StatusDisplay,
         tap: ErrorTap | None = None,
         symbology: str = "simplified",
+        ops: OpsPlan | None = None,
     ) -> None:
         self.node, self.actor, self.summary = node, actor, summary
         self.duration, self.expected_ids, self.mic_venues = duration, expected_ids, mic_venues
         self.display = display
         self.tap, self.symbology = tap, symbology
+        self.ops_plan = ops
+        self.ops: Operations | None = None
         self._stop = asyncio.Event()
         self.signal_name: str | None = None
 
@@ -59,6 +66,26 @@ class Supervisor:
     async def run(self) -> RunSummary:
         loop = asyncio.get_running_loop()
         self.install_signals(loop)
+        self.ops = self._operations()
+        try:
+            return await self._run()
+        except BaseException:
+            if self.ops is not None:
+                self.ops.close()
+            raise
+
+    def _operations(self) -> Operations | None:
+        """Health/metrics server, watchdog and alerts of the run (runner.monitoring)."""
+        if self.ops_plan is None:
+            return None
+        # prometheus-client, apprise and http.server are imported only here, on the run path.
+        from runner.monitoring.operations import Operations
+
+        ops = Operations(self.ops_plan, self.node, self.actor, expected_ids=self.expected_ids)
+        ops.start(self.tap)
+        return ops
+
+    async def _run(self) -> RunSummary:
         started = time.monotonic()
         await self._start()
         self.summary.startup_seconds = time.monotonic() - started
@@ -66,6 +93,8 @@ class Supervisor:
         if missing is not None:
             await self._shutdown(INTERRUPT_STOP_BUDGET)
             raise missing
+        if self.ops is not None:
+            self.ops.running(self.summary.startup_seconds)
         self.display.start()
         try:
             running_since = time.monotonic()
@@ -79,6 +108,8 @@ class Supervisor:
         await self._shutdown(INTERRUPT_STOP_BUDGET if self.signal_name else NORMAL_STOP_BUDGET)
         self.summary.stop_reason = reason
         self.summary.interrupted = self.signal_name is not None
+        if self.ops is not None:
+            await self.ops.stop(reason, self.summary.interrupted)
         return collect(self.summary, self.node, self.actor.stats)
 
     async def _start(self) -> None:

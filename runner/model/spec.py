@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
+from runner.model.alerts import Alerts
 from runner.model.base import FROZEN, Constraints, Frozen
 from runner.model.clients import DataClient, ExecClient
 from runner.model.download import Download
 from runner.model.gateway import Gateway
 from runner.model.instruments import Instruments
+from runner.model.monitoring import Monitoring
 from runner.model.node import Node
 
 # The attributes whose spec key is no Python identifier (`$schema`) or a builtin's name (`exec`).
@@ -42,3 +44,7 @@ class Spec(Frozen):
     node: Node = field(default_factory=Node)
     download: Download | None = None
     """Historical download job; makes `ibrun SPEC` run `ibrun download`."""
+    monitoring: Monitoring = field(default_factory=Monitoring)
+    """Health/readiness/metrics endpoints and the staleness watchdog of `ibrun run`."""
+    alerts: Alerts | None = None
+    """Notifications (webhook, Slack, Telegram, e-mail, ...) while `ibrun run` runs."""

@@ -90,6 +90,9 @@ def start_simulator(config: SimConfig, *, startup_timeout: float = 10.0) -> SimP
             stdout=subprocess.DEVNULL,
             stderr=stderr,
             preexec_fn=_die_with_parent,
+            # Its own session: a Ctrl-C at the terminal reaches ibrun, which stops the node first
+            # (its on-stop orders still reach the gateway) and this simulator last.
+            start_new_session=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
     deadline = time.monotonic() + startup_timeout

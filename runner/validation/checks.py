@@ -165,6 +165,13 @@ def _check_download(spec: Spec) -> Iterator[Problem]:
     yield from check_download(spec)
 
 
+def _check_monitoring(spec: Spec) -> Iterator[Problem]:
+    from runner.validation.checks_monitoring import check_alerts, check_monitoring
+
+    yield from check_monitoring(spec)
+    yield from check_alerts(spec)
+
+
 RULES: tuple[Rule, ...] = (
     _check_load_ids,
     _check_duplicate_load_ids,
@@ -175,6 +182,7 @@ RULES: tuple[Rule, ...] = (
     _check_subscriptions,
     _check_duplicate_components,
     _check_download,
+    _check_monitoring,
 )
 
 
