@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -36,7 +37,7 @@ def diff_documents(old: Document, new: Document) -> list[Change]:
     return list(_diff(old, new, "$", None))
 
 
-def _diff(old: Any, new: Any, path: str, key: str | None):
+def _diff(old: Any, new: Any, path: str, key: str | None) -> Iterator[Change]:
     if isinstance(old, dict) and isinstance(new, dict):
         for name in list(old) + [name for name in new if name not in old]:
             yield from _diff_entry(old.get(name, _ABSENT), new.get(name, _ABSENT), path, name)
@@ -49,7 +50,7 @@ def _diff(old: Any, new: Any, path: str, key: str | None):
         yield Change(path, "changed", old, new)
 
 
-def _diff_entry(old: Any, new: Any, path: str, name: str):
+def _diff_entry(old: Any, new: Any, path: str, name: str) -> Iterator[Change]:
     child = f"{path}.{name}" if _PLAIN_KEY.match(name) else f"{path}[{json.dumps(name)}]"
     if old is _ABSENT:
         yield Change(child, "added", new=new)
@@ -59,7 +60,7 @@ def _diff_entry(old: Any, new: Any, path: str, name: str):
         yield from _diff(old, new, child, name)
 
 
-def _diff_set(old: list[Any], new: list[Any], path: str):
+def _diff_set(old: list[Any], new: list[Any], path: str) -> Iterator[Change]:
     # Frozensets in nautilus: report members, not positions (which only reflect sort order).
     for item in old:
         if item not in new:

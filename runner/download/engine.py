@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 
@@ -200,7 +201,7 @@ def _first_error(group: BaseExceptionGroup) -> BaseException:
     return next((leaf for leaf in leaves if not isinstance(leaf, asyncio.CancelledError)), leaves[0])
 
 
-def _leaves(error: BaseException):
+def _leaves(error: BaseException) -> Iterator[BaseException]:
     if isinstance(error, BaseExceptionGroup):
         for inner in error.exceptions:
             yield from _leaves(inner)

@@ -14,9 +14,13 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from runner.ib.barspec import BarSpec, parse_bar_spec
 from runner.ib.times import DAY_NS, NS, date_ns, local_date, localize, to_ns
+
+if TYPE_CHECKING:
+    from runner.model.download import Download
 
 TICK_CHUNK_NS = 3600 * NS  # one catalog file (and resume unit) per hour of ticks
 TICK_DATA_CLS = {"TRADES": "TradeTick", "BID_ASK": "QuoteTick"}
@@ -177,7 +181,7 @@ class SeriesPlan:
     windows: tuple[tuple[int, int], ...]
 
 
-def plan_series(download, instrument_ids: list[str]) -> list[SeriesPlan]:
+def plan_series(download: Download, instrument_ids: list[str]) -> list[SeriesPlan]:
     """Every (instrument, bar spec / tick type) series of a `Download` with its key windows."""
     windows: dict[Series, list[tuple[int, int]]] = {}
     for request in download.bars:
@@ -186,9 +190,9 @@ def plan_series(download, instrument_ids: list[str]) -> list[SeriesPlan]:
             window = bar_window(bar, request.start, request.end, download.tz)
             for iid in instrument_ids:
                 windows.setdefault(Series(iid, bar=bar), []).append(window)
-    for request in download.ticks:
-        window = tick_window(request.start, request.end, download.tz)
-        for tick_type in request.types:
+    for ticks in download.ticks:
+        window = tick_window(ticks.start, ticks.end, download.tz)
+        for tick_type in ticks.types:
             for iid in instrument_ids:
                 windows.setdefault(Series(iid, tick_type=tick_type), []).append(window)
     return [SeriesPlan(series, tuple(merge(w))) for series, w in windows.items()]
