@@ -40,6 +40,11 @@ class SimConfig:
     reply_batch_pause_ms: float = 5.0
     # Auction orders (MOC/LOC/OPG/CLS) are filled at the next simulated auction.
     auction_interval_s: float = 30.0
+    market_hours: str = "exchange"
+    """"exchange": calendars and trading hours as IB's; "always_open": every market trades
+    around the clock (the demo and tests, which run at any hour)."""
+    replay_file: str | None = None
+    """Serve clients from a recording (`ibrun record`) instead of the simulated world."""
     log_level: str = "WARNING"
 
     def to_json(self) -> str:

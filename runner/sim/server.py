@@ -41,6 +41,7 @@ def world_settings(config: SimConfig) -> WorldSettings:
         initial_cash=config.initial_cash,
         base_currency=config.base_currency,
         pacing=config.pacing,
+        always_open=config.market_hours == "always_open",
     )
 
 
@@ -169,7 +170,7 @@ class SimServer:
                 log.debug("client %s -> %s", session.client_id, fields[:12])
             route = ROUTES.get(int(fields[0]) if fields[0].isdigit() else -1)
             if route is None:
-                log.debug("client %s: unhandled message %s", session.client_id, fields[0])
+                log.warning("client %s: unhandled message %s", session.client_id, fields[0])
                 continue
             try:
                 await route.handle(self.context, session, route.parse(Fields(fields[1:]), session.version))

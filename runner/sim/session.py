@@ -47,6 +47,7 @@ class BarsSub:
     last_bar_start: int
     bar_seconds: int = 5
     format_date: int = 1
+    use_rth: bool = False
 
 
 @dataclass
@@ -67,7 +68,16 @@ class Session:
     pnl: dict[int, str] = field(default_factory=dict)
     pnl_single: dict[int, tuple[str, int]] = field(default_factory=dict)
     position_snapshot: PositionSnapshot = field(default_factory=dict)
+    positions_multi: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """reqId → (account or "", model code)."""
+    multi_snapshots: dict[int, PositionSnapshot] = field(default_factory=dict)
+    account_multi: dict[int, tuple[str, str, bool]] = field(default_factory=dict)
+    """reqId → (account or "", model code, ledger and NLV only)."""
+    display_groups: dict[int, int] = field(default_factory=dict)
+    """reqId → subscribed display group."""
+    news_bulletins: bool = False
     account_updates_sent: float = 0.0
+    account_multi_sent: float = 0.0
     pnl_sent: float = 0.0
     closed: bool = False
     sent_messages: int = 0
@@ -102,5 +112,7 @@ class Session:
         self.account_summary.clear()
         self.pnl.clear()
         self.pnl_single.clear()
+        self.positions_multi.clear()
+        self.account_multi.clear()
         self.account_updates = None
         self.positions = False

@@ -196,3 +196,67 @@ class RecordingApp(EWrapper, EClient):
 
     def currentTimeInMillis(self, timeInMillis):
         self.record("currentTimeInMillis", timeInMillis)
+
+    def positionMulti(self, reqId, account, modelCode, contract, pos, avgCost):
+        self.record("positionMulti", reqId, account, contract.conId, pos)
+
+    def positionMultiEnd(self, reqId):
+        self.record("positionMultiEnd", reqId)
+
+    def accountUpdateMulti(self, reqId, account, modelCode, key, value, currency):
+        self.record("accountUpdateMulti", reqId, account, key, value, currency)
+
+    def accountUpdateMultiEnd(self, reqId):
+        self.record("accountUpdateMultiEnd", reqId)
+
+    def symbolSamples(self, reqId, descriptions):
+        self.record("symbolSamples", reqId, [(d.contract.symbol, d.derivativeSecTypes) for d in descriptions])
+
+    def marketRule(self, marketRuleId, priceIncrements):
+        self.record("marketRule", marketRuleId, [(p.lowEdge, p.increment) for p in priceIncrements])
+
+    def smartComponents(self, reqId, smartComponentMap):
+        self.record("smartComponents", reqId, [c.exchange for c in smartComponentMap])
+
+    def softDollarTiers(self, reqId, tiers):
+        self.record("softDollarTiers", reqId, tiers)
+
+    def tickOptionComputation(
+        self, reqId, tickType, tickAttrib, impliedVol, delta, optPrice, pvDividend, gamma, vega, theta, undPrice
+    ):
+        self.record("optionComputation", reqId, tickType, impliedVol, delta, optPrice, undPrice)
+
+    def histogramData(self, reqId, items):
+        self.record("histogramData", reqId, [(i.price, i.size) for i in items])
+
+    def scannerParameters(self, xml):
+        self.record("scannerParameters", xml)
+
+    def scannerData(self, reqId, rank, contractDetails, distance, benchmark, projection, legsStr):
+        self.record("scannerData", reqId, rank, contractDetails.contract.symbol)
+
+    def scannerDataEnd(self, reqId):
+        self.record("scannerDataEnd", reqId)
+
+    def newsProviders(self, newsProviders):
+        self.record("newsProviders", [p.code for p in newsProviders])
+
+    def historicalNewsEnd(self, requestId, hasMore):
+        self.record("historicalNewsEnd", requestId, hasMore)
+
+    def displayGroupList(self, reqId, groups):
+        self.record("displayGroupList", reqId, groups)
+
+    def displayGroupUpdated(self, reqId, contractInfo):
+        self.record("displayGroupUpdated", reqId, contractInfo)
+
+    def verifyCompleted(self, isSuccessful, errorText):
+        self.record("verifyCompleted", isSuccessful, errorText)
+
+    def verifyAndAuthCompleted(self, isSuccessful, errorText):
+        self.record("verifyAndAuthCompleted", isSuccessful, errorText)
+
+    def historicalSchedule(self, reqId, startDateTime, endDateTime, timeZone, sessions):
+        self.record(
+            "historicalSchedule", reqId, timeZone, [(s.startDateTime, s.endDateTime, s.refDate) for s in sessions]
+        )

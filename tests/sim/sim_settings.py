@@ -17,4 +17,7 @@ TEST_PACING = PacingRules(
 
 
 def sim_config(**changes) -> SimConfig:
-    return free_port_config(SimConfig(tick_interval_ms=100, pacing=TEST_PACING, auction_interval_s=3600.0), **changes)
+    """Markets always open: these tests stream and trade at any hour of any day (the hours tests
+    build their own exchange-hours simulators)."""
+    base = SimConfig(tick_interval_ms=100, pacing=TEST_PACING, auction_interval_s=3600.0, market_hours="always_open")
+    return free_port_config(base, **changes)

@@ -12,13 +12,16 @@ from ibapi import comm
 from ibapi.decoder import Decoder
 
 from runner.ib.error_codes import ErrorCode
+from runner.ib.hours import parse_trading_hours
 from runner.sim.protocol import encoders as enc
 from runner.sim.protocol import encoders_account as aenc
+from runner.sim.protocol import encoders_more as menc
 from runner.sim.protocol import encoders_orders as oenc
 from runner.sim.world.account import Execution
 from runner.sim.world.events import OrderCancelled, OrderFilled, OrderRejected, OrderUpdated
 from runner.sim.world.market import Bar, Quote
 from runner.sim.world.orders import SimOrder
+from runner.sim.world.sessions import MarketHours
 from runner.sim.world.universe import ContractQuery, build_universe
 
 VERSIONS = [157, 162, 163, 164, 170, 176, 177, 178, 183, 187, 193, 194, 195, 196, 198, 200]
@@ -85,9 +88,13 @@ def sample_order(record) -> SimOrder:
     return order
 
 
+HOURS = ("20240102:0930-20240102:1600", "20240102:0930-20240102:1600")
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_contract_data_every_asset_class(universe, version):
-    days = enc.trading_days()
+    hours = MarketHours(always_open=False)
+    today = dt.date(2024, 1, 2)
     queries = [
         dict(secType="STK", localSymbol="AAPL", primaryExchange="NASDAQ"),
         dict(secType="CASH", localSymbol="EUR.USD"),
@@ -99,13 +106,16 @@ def test_contract_data_every_asset_class(universe, version):
     ]
     for query in queries:
         record = one(universe, **query)
-        [(name, (req_id, details))] = decode(enc.contract_data(version, 5, record, days), version)
+        texts = hours.contract_hours(record, today)
+        [(name, (req_id, details))] = decode(enc.contract_data(version, 5, record, texts), version)
         assert (name, req_id) == ("contractDetails", 5)
         assert details.contract.conId == record.conId
         assert details.contract.localSymbol == record.localSymbol
         assert details.minTick == record.minTick
         assert details.timeZoneId == record.timeZoneId
-        assert details.tradingHours.count(":") >= 2
+        assert (details.tradingHours, details.liquidHours) == texts
+        parsed = parse_trading_hours(details.tradingHours, details.timeZoneId)  # overnight: from Dec 31
+        assert parsed.first_day in (dt.date(2023, 12, 31), dt.date(2024, 1, 1))
         if version >= 164:
             assert details.minSize == Decimal(record.minSize)
 
@@ -113,11 +123,11 @@ def test_contract_data_every_asset_class(universe, version):
 @pytest.mark.parametrize("version", VERSIONS)
 def test_option_and_bond_details(universe, version):
     option = next(r for r in universe.by_sec_type["OPT"] if r.symbol == "SPY")
-    [(_, (_, details))] = decode(enc.contract_data(version, 1, option, enc.trading_days()), version)
+    [(_, (_, details))] = decode(enc.contract_data(version, 1, option, HOURS), version)
     assert (details.contract.right, details.contract.strike) == (option.right, option.strike)
     assert details.underConId == 756733 and details.underSecType == "STK"
     bond = one(universe, secType="BOND", secIdType="ISIN", secId="US03076KAA60")
-    [(name, (_, bond_details))] = decode(enc.bond_contract_data(version, 2, bond, enc.trading_days()), version)
+    [(name, (_, bond_details))] = decode(enc.bond_contract_data(version, 2, bond, HOURS), version)
     assert name == "bondContractDetails" and bond_details.cusip == "03076KAA6"
 
 
@@ -234,7 +244,7 @@ def test_order_events_and_gateway_messages(universe, version):
     rejected = OrderRejected(3, 7, ErrorCode.ORDER_REJECTED, "Order rejected - reason:x")
     cases = [
         (OrderUpdated(order), ["openOrder", "orderStatus"]),
-        (OrderFilled(order, execution), ["execDetails", "commissionAndFeesReport", "orderStatus", "openOrder"]),
+        (OrderFilled(order, execution), ["execDetails", "openOrder", "orderStatus", "commissionAndFeesReport"]),
         (OrderCancelled(order, "Order Canceled - reason:"), ["orderStatus", "error"]),
         (rejected, ["error"]),
     ]
@@ -247,3 +257,39 @@ def test_order_events_and_gateway_messages(universe, version):
     assert decode(enc.user_info(4, ""), version) == [("userInfo", (4, ""))]
     [(name, (codes,))] = decode(enc.family_codes([("DU1", "")]), version)
     assert name == "familyCodes" and codes[0].accountID == "DU1"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_less_common_messages(universe, version):
+    """Every message of encoders_more through ibapi's own decoder: all fields read, the values back."""
+    aapl = one(universe, secType="STK", localSymbol="AAPL", primaryExchange="NASDAQ")
+    [(name, args)] = decode(menc.position_multi(4, "DU1", aapl, 10, 230.5, ""), version)
+    assert name == "positionMulti" and args[0] == 4 and args[3].conId == aapl.conId and args[4] == Decimal(10)
+    assert decode(menc.position_multi_end(4), version) == [("positionMultiEnd", (4,))]
+    update = decode(menc.account_update_multi(5, "DU1", "", "NetLiquidation", "100.00", "USD"), version)
+    assert update == [("accountUpdateMulti", (5, "DU1", "", "NetLiquidation", "100.00", "USD"))]
+    [(name, (_, samples))] = decode(menc.symbol_samples(version, 6, [(aapl, ["OPT"])]), version)
+    assert (name, samples[0].contract.symbol, samples[0].derivativeSecTypes) == ("symbolSamples", "AAPL", ["OPT"])
+    [(name, (rule, increments))] = decode(menc.market_rule(26, [(0.0, 0.01)]), version)
+    assert (rule, increments[0].increment) == (26, 0.01)
+    [(name, (_, components))] = decode(menc.smart_components(7, [(1, "NYSE", "N")]), version)
+    assert components[0].exchange == "NYSE"
+    assert decode(menc.soft_dollar_tiers(8), version) == [("softDollarTiers", (8, []))]
+    [(name, (providers,))] = decode(menc.news_providers([("BRFG", "Briefing")]), version)
+    assert providers[0].code == "BRFG"
+    assert decode(menc.historical_news_end(9, False), version) == [("historicalNewsEnd", (9, False))]
+    [(name, (_, points))] = decode(menc.histogram_data(10, [(230.5, 300)]), version)
+    assert (points[0].price, points[0].size) == (230.5, Decimal(300))
+    [(name, args)] = decode(menc.tick_option_computation(11, 53, 0.2, 0.5, 4.2, (0.01, 0.3, -0.05), 600.0), version)
+    assert name == "tickOptionComputation" and args[3:6] == (0.2, 0.5, 4.2)
+    assert decode(menc.scanner_parameters("<x/>"), version) == [("scannerParameters", ("<x/>",))]
+    calls = decode(menc.scanner_data(12, [aapl]), version)
+    assert [c[0] for c in calls] == ["scannerData", "scannerDataEnd"]
+    assert decode(menc.display_group_list(13, "1|2"), version) == [("displayGroupList", (13, "1|2"))]
+    assert decode(menc.display_group_updated(13, "none"), version) == [("displayGroupUpdated", (13, "none"))]
+    assert decode(menc.verify_completed(False, "no", and_auth=False), version)[0][0] == "verifyCompleted"
+    schedule = menc.historical_schedule(
+        14, "a", "b", "US/Eastern", [("20240102-09:30:00", "20240102-16:00:00", "20240102")]
+    )
+    [(name, (_, _, _, tz, sessions))] = decode(schedule, version)
+    assert (tz, sessions[0].refDate) == ("US/Eastern", "20240102")

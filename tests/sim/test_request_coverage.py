@@ -5,23 +5,30 @@ call (ids feed the duration/count): an identical one within the pacing window wo
 
 from __future__ import annotations
 
+import inspect
 import itertools
+import re
 from collections.abc import Callable
 
 import ibapi.client
 import ibapi.message
 import ibapi.server_versions
 import pytest
+from ibapi.common import WshEventData
 from ibapi.execution import ExecutionFilter
 from ibapi.order import Order
 from ibapi.order_cancel import OrderCancel
+from ibapi.scanner import ScannerSubscription
 from ibapi_app import RecordingApp, contract
 
 from runner.sim.handlers.routes import ROUTES
 from runner.sim.protocol.messages import ClientMsg, ServerMsg, ServerVersion
+from runner.sim.world.universe import build_universe
 
 AAPL = contract(secType="STK", symbol="AAPL", exchange="SMART", primaryExchange="NASDAQ", currency="USD")
 EURUSD = contract(secType="CASH", symbol="EUR", currency="USD", exchange="IDEALPRO")
+SPY_CALL = next(r for r in build_universe().by_sec_type["OPT"] if r.symbol == "SPY" and r.right == "C")
+SPY_OPTION = contract(conId=SPY_CALL.conId, exchange="SMART")
 _IDS = itertools.count(1000)
 _CLIENT_IDS = itertools.count(60)
 
@@ -59,6 +66,36 @@ def _answered(event: str) -> Callable[[RecordingApp, Callable[[RecordingApp, int
 
 def _silent(app: RecordingApp, send: Callable[[RecordingApp, int], None]) -> None:
     send(app, next(_IDS))  # no reply: the barrier after it shows it was processed
+
+
+def _scanner(rows: int = 5) -> ScannerSubscription:
+    subscription = ScannerSubscription()
+    subscription.instrument, subscription.locationCode = "STK", "STK.US.MAJOR"
+    subscription.scanCode, subscription.numberOfRows = "TOP_PERC_GAIN", rows
+    return subscription
+
+
+def _wsh_event() -> WshEventData:
+    data = WshEventData()
+    data.conId = 265598
+    return data
+
+
+def _update_display_group(app: RecordingApp, req_id: int) -> None:
+    app.subscribeToGroupEvents(req_id, 1)
+    app.updateDisplayGroup(req_id, "265598@SMART")
+    app.wait_for(lambda e: (req_id, "265598@SMART") in e["displayGroupUpdated"])
+
+
+def _verifying(send: Callable[[RecordingApp], None]) -> Callable[[RecordingApp, int], None]:
+    def verify(app: RecordingApp, req_id: int) -> None:
+        app.extraAuth = True  # ibapi sends the verification requests only after asking for them
+        try:
+            send(app)
+        finally:
+            app.extraAuth = False
+
+    return verify
 
 
 # message → (how ibapi sends it, what shows it was answered)
@@ -121,13 +158,111 @@ CASES: dict[ClientMsg, tuple[Callable[[RecordingApp, int], None], Callable[..., 
     ClientMsg.REQ_MKT_DEPTH_EXCHANGES: (lambda a, i: a.reqMktDepthExchanges(), _answered("mktDepthExchanges")),
     ClientMsg.REQ_USER_INFO: (lambda a, i: a.reqUserInfo(i), _answered("userInfo")),
     ClientMsg.START_API: (lambda a, i: a.startApi(), _silent),
+    ClientMsg.REQ_POSITIONS_MULTI: (lambda a, i: a.reqPositionsMulti(i, "DU123456", ""), _answered("positionMultiEnd")),
+    ClientMsg.CANCEL_POSITIONS_MULTI: (lambda a, i: a.cancelPositionsMulti(i), _silent),
+    ClientMsg.REQ_ACCOUNT_UPDATES_MULTI: (
+        lambda a, i: a.reqAccountUpdatesMulti(i, "DU123456", "", False),
+        _answered("accountUpdateMultiEnd"),
+    ),
+    ClientMsg.CANCEL_ACCOUNT_UPDATES_MULTI: (lambda a, i: a.cancelAccountUpdatesMulti(i), _silent),
+    ClientMsg.REQ_MATCHING_SYMBOLS: (lambda a, i: a.reqMatchingSymbols(i, "AA"), _answered("symbolSamples")),
+    ClientMsg.REQ_MARKET_RULE: (lambda a, i: a.reqMarketRule(26), _answered("marketRule")),
+    ClientMsg.REQ_SMART_COMPONENTS: (lambda a, i: a.reqSmartComponents(i, "9c0001"), _answered("smartComponents")),
+    ClientMsg.REQ_SOFT_DOLLAR_TIERS: (lambda a, i: a.reqSoftDollarTiers(i), _answered("softDollarTiers")),
+    ClientMsg.REQ_CALC_IMPLIED_VOLAT: (
+        lambda a, i: a.calculateImpliedVolatility(i, SPY_OPTION, 5.0, 600.0, []),
+        _answered("optionComputation"),
+    ),
+    ClientMsg.REQ_CALC_OPTION_PRICE: (
+        lambda a, i: a.calculateOptionPrice(i, SPY_OPTION, 0.2, 600.0, []),
+        _answered("optionComputation"),
+    ),
+    ClientMsg.CANCEL_CALC_IMPLIED_VOLAT: (lambda a, i: a.cancelCalculateImpliedVolatility(i), _silent),
+    ClientMsg.CANCEL_CALC_OPTION_PRICE: (lambda a, i: a.cancelCalculateOptionPrice(i), _silent),
+    ClientMsg.REQ_HISTOGRAM_DATA: (
+        lambda a, i: a.reqHistogramData(i, AAPL, False, "1 day"),
+        _answered("histogramData"),
+    ),
+    ClientMsg.CANCEL_HISTOGRAM_DATA: (lambda a, i: a.cancelHistogramData(i), _silent),
+    ClientMsg.CANCEL_HEAD_TIMESTAMP: (lambda a, i: a.cancelHeadTimeStamp(i), _silent),
+    ClientMsg.EXERCISE_OPTIONS: (
+        lambda a, i: a.exerciseOptions(i, SPY_OPTION, 1, 1, "DU123456", 0, "", "", False),
+        _answered("error"),
+    ),
+    ClientMsg.REQ_SCANNER_PARAMETERS: (lambda a, i: a.reqScannerParameters(), _answered("scannerParameters")),
+    ClientMsg.REQ_SCANNER_SUBSCRIPTION: (
+        lambda a, i: a.reqScannerSubscription(i, _scanner(), [], []),
+        _answered("scannerDataEnd"),
+    ),
+    ClientMsg.CANCEL_SCANNER_SUBSCRIPTION: (lambda a, i: a.cancelScannerSubscription(i), _silent),
+    ClientMsg.REQ_FUNDAMENTAL_DATA: (
+        lambda a, i: a.reqFundamentalData(i, AAPL, "ReportSnapshot", []),
+        _answered("error"),
+    ),
+    ClientMsg.CANCEL_FUNDAMENTAL_DATA: (lambda a, i: a.cancelFundamentalData(i), _silent),
+    ClientMsg.REQ_NEWS_PROVIDERS: (lambda a, i: a.reqNewsProviders(), _answered("newsProviders")),
+    ClientMsg.REQ_NEWS_ARTICLE: (lambda a, i: a.reqNewsArticle(i, "BRFG", "BRFG$1", []), _answered("error")),
+    ClientMsg.REQ_HISTORICAL_NEWS: (
+        lambda a, i: a.reqHistoricalNews(i, 265598, "BRFG+DJNL", "", "", 10, []),
+        _answered("historicalNewsEnd"),
+    ),
+    ClientMsg.REQ_NEWS_BULLETINS: (lambda a, i: a.reqNewsBulletins(True), _silent),
+    ClientMsg.CANCEL_NEWS_BULLETINS: (lambda a, i: a.cancelNewsBulletins(), _silent),
+    ClientMsg.REQ_WSH_META_DATA: (lambda a, i: a.reqWshMetaData(i), _answered("error")),
+    ClientMsg.CANCEL_WSH_META_DATA: (lambda a, i: a.cancelWshMetaData(i), _silent),
+    ClientMsg.REQ_WSH_EVENT_DATA: (lambda a, i: a.reqWshEventData(i, _wsh_event()), _answered("error")),
+    ClientMsg.CANCEL_WSH_EVENT_DATA: (lambda a, i: a.cancelWshEventData(i), _silent),
+    ClientMsg.REQ_FA: (lambda a, i: a.requestFA(1), _answered("error")),
+    ClientMsg.REPLACE_FA: (lambda a, i: a.replaceFA(i, 1, "<ListOfGroups/>"), _answered("error")),
+    ClientMsg.QUERY_DISPLAY_GROUPS: (lambda a, i: a.queryDisplayGroups(i), _answered("displayGroupList")),
+    ClientMsg.SUBSCRIBE_TO_GROUP_EVENTS: (
+        lambda a, i: a.subscribeToGroupEvents(i, 1),
+        _answered("displayGroupUpdated"),
+    ),
+    ClientMsg.UPDATE_DISPLAY_GROUP: (_update_display_group, _silent),
+    ClientMsg.UNSUBSCRIBE_FROM_GROUP_EVENTS: (lambda a, i: a.unsubscribeFromGroupEvents(i), _silent),
+    ClientMsg.VERIFY_REQUEST: (_verifying(lambda a: a.verifyRequest("ibrun", "1")), _answered("verifyCompleted")),
+    ClientMsg.VERIFY_MESSAGE: (_verifying(lambda a: a.verifyMessage("data")), _answered("verifyCompleted")),
+    ClientMsg.VERIFY_AND_AUTH_REQUEST: (
+        _verifying(lambda a: a.verifyAndAuthRequest("ibrun", "1", "key")),
+        _answered("verifyAndAuthCompleted"),
+    ),
+    ClientMsg.VERIFY_AND_AUTH_MESSAGE: (
+        _verifying(lambda a: a.verifyAndAuthMessage("data", "response")),
+        _answered("verifyAndAuthCompleted"),
+    ),
+    ClientMsg.SET_SERVER_LOGLEVEL: (lambda a, i: a.setServerLogLevel(5), _silent),
 }
-EXPECTED_ERRORS = {ClientMsg.CANCEL_ORDER: {202}, ClientMsg.REQ_GLOBAL_CANCEL: {202}}
+EXPECTED_ERRORS = {
+    ClientMsg.CANCEL_ORDER: {202},
+    ClientMsg.REQ_GLOBAL_CANCEL: {202},
+    ClientMsg.EXERCISE_OPTIONS: {322},  # no position in the option
+    ClientMsg.REQ_FUNDAMENTAL_DATA: {430},  # not available to the simulated account
+    ClientMsg.REQ_NEWS_ARTICLE: {10276},
+    ClientMsg.REQ_WSH_META_DATA: {10276},
+    ClientMsg.REQ_WSH_EVENT_DATA: {10276},
+    ClientMsg.REQ_FA: {321},  # not an advisor account
+    ClientMsg.REPLACE_FA: {321},
+}
 CLIENT_SIDE_MINIMUM = {ClientMsg.REQ_CURRENT_TIME_IN_MILLIS: 197}  # ibapi refuses to send it below
 
 
 def test_every_request_is_routed_and_covered():
     assert set(ROUTES) == set(ClientMsg) == set(CASES)
+
+
+def _ibapi_sends_below_protobuf() -> set[int]:
+    """Every message id ibapi's EClient writes with `sendMsg(OUT.X, ...)` and no requirement of a
+    server version above 200 (those go protobuf-only: cancelContractData and later)."""
+    source = inspect.getsource(ibapi.client.EClient)
+    sent = set(re.findall(r"sendMsg\(\s*OUT\.([A-Z_]+)", source))
+    beyond_text = {"CANCEL_CONTRACT_DATA", "CANCEL_HISTORICAL_TICKS", "REQ_CONFIG", "UPDATE_CONFIG"}
+    return {getattr(ibapi.message.OUT, name) for name in sent - beyond_text}
+
+
+def test_every_request_ibapi_can_send_is_routed():
+    assert _ibapi_sends_below_protobuf() <= set(ROUTES)
+    assert {ibapi.message.OUT.CANCEL_CONTRACT_DATA, ibapi.message.OUT.REQ_CONFIG} & set(ROUTES) == set()
 
 
 def test_message_ids_and_versions_are_ibapis():

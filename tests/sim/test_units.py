@@ -14,6 +14,7 @@ from runner.sim.world.events import OrderEvent, OrderRejected
 from runner.sim.world.market import Market
 from runner.sim.world.orders import OrderTicket
 from runner.sim.world.pacing import PacingGuard
+from runner.sim.world.sessions import MarketHours
 from runner.sim.world.universe import ContractQuery, build_universe
 
 TODAY = dt.date(2026, 11, 23)
@@ -130,10 +131,10 @@ def test_pacing_rules():
     assert guard.check("g", "4", 20.0) is None  # the window slid
 
 
-def _broker(universe):
+def _broker(universe, always_open: bool = True):
     market = Market(7, 0.25, universe)
     events: list[OrderEvent] = []
-    return Broker(market, ("DU1",), 100_000.0, "USD", events.append), market, events
+    return Broker(market, MarketHours(always_open), ("DU1",), 100_000.0, "USD", events.append), market, events
 
 
 def _request(order_id, action, order_type, **kw) -> OrderTicket:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from runner.sim.handlers.account_multi import stream_multi
 from runner.sim.handlers.base import Context
 from runner.sim.protocol import encoders as enc
 from runner.sim.protocol import encoders_account as aenc
@@ -27,7 +28,8 @@ async def managed_accounts(ctx: Context, session: Session, request: None) -> Non
 
 
 async def family_codes(ctx: Context, session: Session, request: None) -> None:
-    session.send([enc.family_codes([(account, "") for account in ctx.config.accounts])])
+    # what IB answers an account outside any family: one row, account "*", no code
+    session.send([enc.family_codes([("*", "")])])
 
 
 def _position_frames(ctx: Context) -> list[bytes]:
@@ -163,6 +165,8 @@ def stream_account(ctx: Context, now: float) -> None:
     """Periodic account/PnL pushes and position changes to subscribed sessions."""
     snapshot: PositionSnapshot | None = None
     for session in list(ctx.sessions.values()):
+        if session.positions_multi or session.account_multi:
+            stream_multi(ctx, session, now)
         if session.positions:
             snapshot = snapshot if snapshot is not None else ctx.world.broker.position_snapshot()
             _push_position_changes(ctx, session, snapshot)

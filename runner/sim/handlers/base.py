@@ -48,3 +48,12 @@ def resolve_one(ctx: Context, session: Session, req_id: int, query: ContractQuer
     text = NO_SECURITY if not matches else "The contract description specified is ambiguous"
     send_error(session, req_id, ErrorCode.NO_SECURITY_DEFINITION, text)
     return None
+
+
+def resolve_live(ctx: Context, session: Session, req_id: int, query: ContractQuery) -> ContractRecord | None:
+    """Like `resolve_one`, for streams and orders: an expired contract no longer trades (200)."""
+    record = resolve_one(ctx, session, req_id, query)
+    if record is not None and record.expired:
+        send_error(session, req_id, ErrorCode.NO_SECURITY_DEFINITION, NO_SECURITY)
+        return None
+    return record

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from runner.ib.error_codes import ErrorCode
 from runner.sim.handlers.base import NO_SECURITY, Context, send_error, send_paced
 from runner.sim.protocol import encoders as enc
 from runner.sim.protocol.requests import ContractDetailsRequest, SecDefOptParamsRequest
 from runner.sim.session import Session
+from runner.sim.world.records import ContractRecord
 from runner.sim.world.universe import ContractQuery
 
 
@@ -15,16 +19,21 @@ async def contract_details(ctx: Context, session: Session, request: ContractDeta
     if not matches:
         send_error(session, request.req_id, ErrorCode.NO_SECURITY_DEFINITION, NO_SECURITY)
         return
-    days = enc.trading_days()
     version, req_id = session.version, request.req_id
     frames = [
-        enc.bond_contract_data(version, req_id, r, days)
+        enc.bond_contract_data(version, req_id, r, contract_hours(ctx, r))
         if r.secType == "BOND"
-        else enc.contract_data(version, req_id, r, days)
+        else enc.contract_data(version, req_id, r, contract_hours(ctx, r))
         for r in matches
     ]
     frames.append(enc.contract_data_end(req_id))
     await send_paced(ctx, session, frames)
+
+
+def contract_hours(ctx: Context, record: ContractRecord) -> tuple[str, str]:
+    """(tradingHours, liquidHours) from yesterday to five days ahead, as IB lists them."""
+    today = dt.datetime.now(ZoneInfo(record.timeZoneId)).date()
+    return ctx.world.hours.contract_hours(record, today)
 
 
 async def sec_def_opt_params(ctx: Context, session: Session, request: SecDefOptParamsRequest) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from runner.sim.handlers import streams
-from runner.sim.handlers.base import Context, resolve_one
+from runner.sim.handlers.base import Context, resolve_live
 from runner.sim.protocol import encoders as enc
 from runner.sim.protocol.requests import (
     MarketDataRequest,
@@ -29,7 +29,7 @@ def served_data_type(ctx: Context, requested: int) -> int:
 
 async def market_data(ctx: Context, session: Session, request: MarketDataRequest) -> None:
     req_id = request.req_id
-    record = resolve_one(ctx, session, req_id, request.contract)
+    record = resolve_live(ctx, session, req_id, request.contract)
     if record is None:
         return
     sub = MarketDataSub(record, served_data_type(ctx, session.market_data_type))
@@ -51,12 +51,13 @@ async def market_data_type(ctx: Context, session: Session, request: MarketDataTy
 
 
 async def tick_by_tick(ctx: Context, session: Session, request: TickByTickRequest) -> None:
-    record = resolve_one(ctx, session, request.req_id, request.contract)
+    record = resolve_live(ctx, session, request.req_id, request.contract)
     if record is None:
         return
     sub = TickByTickSub(record, kind=request.tick_type)
     session.tick_by_tick[request.req_id] = sub
-    session.send(streams.tick_by_tick_frames(ctx, request.req_id, sub, time.time(), True))
+    now = ctx.world.hours.last_traded(record, time.time())  # a closed market: its last state
+    session.send(streams.tick_by_tick_frames(ctx, request.req_id, sub, now, True))
 
 
 async def cancel_tick_by_tick(ctx: Context, session: Session, request: ReqId) -> None:
@@ -64,12 +65,12 @@ async def cancel_tick_by_tick(ctx: Context, session: Session, request: ReqId) ->
 
 
 async def market_depth(ctx: Context, session: Session, request: MarketDepthRequest) -> None:
-    record = resolve_one(ctx, session, request.req_id, request.contract)
+    record = resolve_live(ctx, session, request.req_id, request.contract)
     if record is None:
         return
     sub = DepthSub(record, rows=max(1, min(request.rows, 20)), smart=request.smart)
     session.depth[request.req_id] = sub
-    session.send(streams.depth_frames(ctx, request.req_id, sub, time.time()))
+    session.send(streams.depth_frames(ctx, request.req_id, sub, ctx.world.hours.last_traded(record, time.time())))
 
 
 async def cancel_market_depth(ctx: Context, session: Session, request: ReqId) -> None:
@@ -77,10 +78,13 @@ async def cancel_market_depth(ctx: Context, session: Session, request: ReqId) ->
 
 
 async def real_time_bars(ctx: Context, session: Session, request: RealTimeBarsRequest) -> None:
-    record = resolve_one(ctx, session, request.req_id, request.contract)
+    record = resolve_live(ctx, session, request.req_id, request.contract)
     if record is not None:
         now = int(time.time())
-        session.rt_bars[request.req_id] = BarsSub(record, what=request.what, last_bar_start=now - now % 5)
+        start = now - now % 5
+        session.rt_bars[request.req_id] = BarsSub(
+            record, what=request.what, last_bar_start=start, use_rth=request.use_rth
+        )
 
 
 async def cancel_real_time_bars(ctx: Context, session: Session, request: ReqId) -> None:

@@ -27,7 +27,7 @@ async def place_order(ctx: Context, session: Session, request: PlaceOrderRequest
         send_error(session, ticket.order_id, ErrorCode.ERROR_VALIDATING_REQUEST, READ_ONLY)
         return
     matches = ctx.world.universe.match(request.contract)
-    if len(matches) != 1:
+    if len(matches) != 1 or matches[0].expired:  # an expired contract no longer trades
         send_error(session, ticket.order_id, ErrorCode.NO_SECURITY_DEFINITION, NO_SECURITY)
         return
     broker = ctx.world.broker

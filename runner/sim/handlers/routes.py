@@ -1,5 +1,6 @@
-"""Every request the simulator answers: message id → (parser in protocol/, handler here).
-Unknown ids are ignored (logged at DEBUG), as IB does with requests it does not support."""
+"""Every request the simulator answers: message id → (parser in protocol/, handler here). Every
+id ibapi can send at versions 157..200 has a route (tests/sim/test_request_coverage.py); an
+id without one is logged at WARNING and dropped."""
 
 from __future__ import annotations
 
@@ -7,9 +8,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from runner.sim.handlers import account, contracts, gateway_info, history, market_data, orders
+from runner.sim.handlers import (
+    account,
+    account_multi,
+    contracts,
+    gateway_info,
+    history,
+    market_data,
+    orders,
+    reference,
+    services,
+)
 from runner.sim.handlers.base import Context
 from runner.sim.protocol import requests as req
+from runner.sim.protocol import requests_more as more
 from runner.sim.protocol import requests_orders as oreq
 from runner.sim.protocol.messages import ClientMsg as C
 from runner.sim.protocol.wire import Fields
@@ -64,4 +76,49 @@ ROUTES: dict[int, Route[Any]] = {
     C.REQ_MKT_DEPTH_EXCHANGES: Route(req.nothing, gateway_info.mkt_depth_exchanges),
     C.REQ_USER_INFO: Route(req.req_id, gateway_info.user_info),
     C.START_API: Route(req.nothing, gateway_info.start_api_again),
+    # the *Multi account requests
+    C.REQ_POSITIONS_MULTI: Route(more.positions_multi, account_multi.positions_multi),
+    C.CANCEL_POSITIONS_MULTI: Route(more.versioned, account_multi.cancel_positions_multi),
+    C.REQ_ACCOUNT_UPDATES_MULTI: Route(more.account_updates_multi, account_multi.account_updates_multi),
+    C.CANCEL_ACCOUNT_UPDATES_MULTI: Route(more.versioned, account_multi.cancel_account_updates_multi),
+    # reference data and calculations
+    C.REQ_MATCHING_SYMBOLS: Route(more.matching_symbols, reference.matching_symbols),
+    C.REQ_MARKET_RULE: Route(more.market_rule, reference.market_rule),
+    C.REQ_SMART_COMPONENTS: Route(more.smart_components, reference.smart_components),
+    C.REQ_SOFT_DOLLAR_TIERS: Route(more.plain, services.soft_dollar_tiers),
+    C.REQ_CALC_IMPLIED_VOLAT: Route(more.option_calculation, reference.implied_volatility),
+    C.REQ_CALC_OPTION_PRICE: Route(more.option_calculation, reference.option_price),
+    C.CANCEL_CALC_IMPLIED_VOLAT: Route(more.versioned, services.nothing),
+    C.CANCEL_CALC_OPTION_PRICE: Route(more.versioned, services.nothing),
+    C.REQ_HISTOGRAM_DATA: Route(more.histogram, reference.histogram),
+    C.CANCEL_HISTOGRAM_DATA: Route(more.plain, services.nothing),
+    C.CANCEL_HEAD_TIMESTAMP: Route(more.plain, services.nothing),
+    C.EXERCISE_OPTIONS: Route(more.exercise_options, reference.exercise_options),
+    C.REQ_SCANNER_PARAMETERS: Route(more.versioned, reference.scanner_parameters),
+    C.REQ_SCANNER_SUBSCRIPTION: Route(more.scanner_subscription, reference.scanner_subscription),
+    C.CANCEL_SCANNER_SUBSCRIPTION: Route(more.versioned, services.nothing),
+    # services the simulated account has no subscription for
+    C.REQ_FUNDAMENTAL_DATA: Route(more.fundamental_data, services.fundamental_data),
+    C.CANCEL_FUNDAMENTAL_DATA: Route(more.versioned, services.nothing),
+    C.REQ_NEWS_PROVIDERS: Route(more.plain, services.news_providers),
+    C.REQ_NEWS_ARTICLE: Route(more.news_article, services.news_feed_not_allowed),
+    C.REQ_HISTORICAL_NEWS: Route(more.historical_news, services.historical_news),
+    C.REQ_NEWS_BULLETINS: Route(more.versioned, services.news_bulletins),
+    C.CANCEL_NEWS_BULLETINS: Route(more.versioned, services.cancel_news_bulletins),
+    C.REQ_WSH_META_DATA: Route(more.plain, services.news_feed_not_allowed),
+    C.CANCEL_WSH_META_DATA: Route(more.plain, services.nothing),
+    C.REQ_WSH_EVENT_DATA: Route(more.plain, services.news_feed_not_allowed),
+    C.CANCEL_WSH_EVENT_DATA: Route(more.plain, services.nothing),
+    C.REQ_FA: Route(more.versioned, services.request_fa),
+    C.REPLACE_FA: Route(more.replace_fa, services.replace_fa),
+    # TWS itself: display groups, verification, its log level
+    C.QUERY_DISPLAY_GROUPS: Route(more.versioned, services.query_display_groups),
+    C.SUBSCRIBE_TO_GROUP_EVENTS: Route(more.display_group, services.subscribe_to_group),
+    C.UPDATE_DISPLAY_GROUP: Route(more.display_group, services.update_display_group),
+    C.UNSUBSCRIBE_FROM_GROUP_EVENTS: Route(more.versioned, services.unsubscribe_from_group),
+    C.VERIFY_REQUEST: Route(more.unread, services.verify),
+    C.VERIFY_MESSAGE: Route(more.unread, services.verify),
+    C.VERIFY_AND_AUTH_REQUEST: Route(more.unread, services.verify_and_auth),
+    C.VERIFY_AND_AUTH_MESSAGE: Route(more.unread, services.verify_and_auth),
+    C.SET_SERVER_LOGLEVEL: Route(more.versioned, services.nothing),
 }

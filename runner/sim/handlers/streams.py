@@ -21,8 +21,8 @@ def _types(sub: MarketDataSub) -> dict[str, int]:
 
 
 def initial_ticks(ctx: Context, req_id: int, sub: MarketDataSub) -> list[bytes]:
-    now = time.time()
     record = sub.record
+    now = ctx.world.hours.last_traded(record, time.time())  # a closed market shows its last quote
     market = ctx.world.market
     quote = market.quote(record, now)
     day = market.bar(record, int(now - now % 86_400) - 86_400, 86_400)
@@ -107,18 +107,28 @@ def depth_frames(ctx: Context, req_id: int, sub: DepthSub, now: float) -> list[b
 
 
 def real_time_bar_frames(ctx: Context, req_id: int, sub: BarsSub, now: float) -> list[bytes]:
-    """Every 5-second bar completed since the last one sent."""
+    """Every 5-second bar completed since the last one sent, while the market trades (regular
+    hours only with useRTH)."""
     frames = []
+    hours = ctx.world.hours
     while sub.last_bar_start + 5 <= now:
-        bar = ctx.world.market.bar(sub.record, sub.last_bar_start, 5)
-        frames.append(enc.real_time_bar(req_id, history.adjusted(bar, sub.record, sub.what)))
+        if hours.is_open(sub.record, sub.last_bar_start, sub.use_rth):
+            bar = ctx.world.market.bar(sub.record, sub.last_bar_start, 5)
+            frames.append(enc.real_time_bar(req_id, history.adjusted(bar, sub.record, sub.what)))
         sub.last_bar_start += 5
     return frames
 
 
 def live_bar_frames(ctx: Context, req_id: int, sub: BarsSub, now: float) -> list[bytes]:
-    """keepUpToDate: the current (growing) bar; a new bar starts at each boundary."""
+    """keepUpToDate: the current (growing) bar; a new bar starts at each boundary (and at the
+    session's open). Nothing while the market is closed."""
+    hours = ctx.world.hours
+    if not hours.is_open(sub.record, now, sub.use_rth):
+        return []
     start = int(now) - int(now) % sub.bar_seconds
+    for opens, closes, _ in hours.windows(sub.record, now, now + 1, sub.use_rth):
+        if opens <= now < closes:
+            start = max(start, opens)
     length = max(int(now) - start, 1)
     bar = history.adjusted(ctx.world.market.bar(sub.record, start, length), sub.record, sub.what)
     sub.last_bar_start = start
@@ -129,15 +139,19 @@ def stream_session(ctx: Context, session: Session, now: float) -> None:
     if session.congested():
         return  # a slow reader loses ticks rather than growing our memory
     market = ctx.world.market
+    is_open = ctx.world.hours.is_open  # a closed market: no trades, quotes and books stay as they were
     frames: list[bytes] = []
     for req_id, sub in session.mkt_data.items():
-        quote = market.quote(sub.record, now)
-        frames += _quote_frames(req_id, sub, quote)
-        sub.last = quote
+        if is_open(sub.record, now):
+            quote = market.quote(sub.record, now)
+            frames += _quote_frames(req_id, sub, quote)
+            sub.last = quote
     for req_id, tbt in session.tick_by_tick.items():
-        frames += tick_by_tick_frames(ctx, req_id, tbt, now, False)
+        if is_open(tbt.record, now):
+            frames += tick_by_tick_frames(ctx, req_id, tbt, now, False)
     for req_id, depth in session.depth.items():
-        frames += depth_frames(ctx, req_id, depth, now)
+        if is_open(depth.record, now):
+            frames += depth_frames(ctx, req_id, depth, now)
     for req_id, bars in session.rt_bars.items():
         frames += real_time_bar_frames(ctx, req_id, bars, now)
     for req_id, live in session.hist_live.items():

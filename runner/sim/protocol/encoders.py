@@ -92,26 +92,8 @@ def tick_by_tick_midpoint(req_id: int, epoch: int, mid: float) -> bytes:
     return frame([_TICK_BY_TICK, req_id, 4, epoch, mid])
 
 
-def _trading_hours(session: str, days: list[str]) -> str:
-    """tradingHours/liquidHours from a daily "HHMM-HHMM" template (overnight when start > end)."""
-    if session in ("", "24h"):
-        session = "0000-2359"
-    start, end = session.split("-")
-    segments = []
-    for index, day in enumerate(days):
-        if start > end and index > 0:  # overnight session opens the evening before
-            segments.append(f"{days[index - 1]}:{start}-{day}:{end}")
-        elif start <= end:
-            segments.append(f"{day}:{start}-{day}:{end}")
-    return ";".join(segments)
-
-
-def trading_days(count: int = 5) -> list[str]:
-    now = time.time()
-    return [time.strftime("%Y%m%d", time.gmtime(now + 86_400 * i)) for i in range(-1, count)]
-
-
-def contract_data(version: int, req_id: int, r: ContractRecord, days: list[str]) -> bytes:
+def contract_data(version: int, req_id: int, r: ContractRecord, hours: tuple[str, str]) -> bytes:
+    """`hours`: (tradingHours, liquidHours) in IB's "YYYYMMDD:HHMM-YYYYMMDD:HHMM;..." layout."""
     f: list[object] = [M.CONTRACT_DATA]
     if version < V.SIZE_RULES:
         f.append(8)
@@ -131,8 +113,6 @@ def contract_data(version: int, req_id: int, r: ContractRecord, days: list[str])
     ]
     if version < V.SIZE_RULES:
         f.append(1)  # mdSizeMultiplier
-    hours = _trading_hours(r.session, days)
-    liquid = _trading_hours(r.liquidSession or r.session, days)
     f += [
         r.multiplier,
         r.orderTypes,
@@ -146,8 +126,8 @@ def contract_data(version: int, req_id: int, r: ContractRecord, days: list[str])
         r.category,
         r.subcategory,
         r.timeZoneId,
-        hours,
-        liquid,
+        hours[0],
+        hours[1],
         r.evRule,
         r.evMultiplier or "",
         len(r.secIdList),
@@ -164,7 +144,7 @@ def contract_data(version: int, req_id: int, r: ContractRecord, days: list[str])
     return frame(f)
 
 
-def bond_contract_data(version: int, req_id: int, r: ContractRecord, days: list[str]) -> bytes:
+def bond_contract_data(version: int, req_id: int, r: ContractRecord, hours: tuple[str, str]) -> bytes:
     f: list[object] = [M.BOND_CONTRACT_DATA]
     if version < V.SIZE_RULES:
         f.append(6)
@@ -194,7 +174,7 @@ def bond_contract_data(version: int, req_id: int, r: ContractRecord, days: list[
         f.append(1)
     f += [r.orderTypes, r.validExchanges, "", "", 0, "", r.longName]
     if version >= V.BOND_TRADING_HOURS:
-        f += [r.timeZoneId, _trading_hours(r.session, days), _trading_hours(r.session, days)]
+        f += [r.timeZoneId, hours[0], hours[1]]
     f += [r.evRule, r.evMultiplier or "", len(r.secIdList)]
     for tag, value in r.secIdList:
         f += [tag, value]

@@ -302,13 +302,13 @@ def order_event(version: int, event: OrderEvent) -> list[bytes]:
     """What IB sends when an order changes (for one session's version)."""
     if isinstance(event, OrderUpdated):
         return [open_order(version, event.order), order_status(event.order)]
-    if isinstance(event, OrderFilled):
+    if isinstance(event, OrderFilled):  # IB's order: execution, order state, commission last
         execution, order = event.execution, event.order
         return [
             exec_details(version, -1, execution),
-            commission_report(execution),
-            order_status(order),
             open_order(version, order),
+            order_status(order),
+            commission_report(execution),
         ]
     if isinstance(event, OrderCancelled):
         text = event.reason

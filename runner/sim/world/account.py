@@ -77,23 +77,6 @@ class ExecutionFilter:
         return True
 
 
-def commission_for(record: ContractRecord, shares: float, price: float) -> float:
-    """A simplified IBKR Pro fixed schedule."""
-    notional = shares * price * record.contract_multiplier
-    kind = record.secType
-    if kind == "STK":
-        return min(max(1.0, 0.005 * shares), 0.01 * notional)
-    if kind in ("OPT",):
-        return max(1.0, 0.65 * shares)
-    if kind in ("FUT", "FOP"):
-        return 2.25 * shares
-    if kind == "CASH":
-        return max(2.0, 0.00002 * notional)
-    if kind == "CRYPTO":
-        return max(1.75, 0.0018 * notional)
-    return max(1.0, 0.0001 * notional)
-
-
 @dataclass
 class Account:
     name: str
@@ -102,6 +85,15 @@ class Account:
     positions: dict[int, Position] = field(default_factory=dict)
     executions: list[Execution] = field(default_factory=list)
     commissions: float = 0.0
+    month_volume: dict[tuple[str, str], float] = field(default_factory=dict)
+    """(YYYYMM, schedule) → shares/contracts or trade value this month: the commission tier."""
+
+    def volume_this_month(self, key: str, epoch: float) -> float:
+        return self.month_volume.get((time.strftime("%Y%m", time.gmtime(epoch)), key), 0.0)
+
+    def add_volume(self, key: str, epoch: float, amount: float) -> None:
+        month = (time.strftime("%Y%m", time.gmtime(epoch)), key)
+        self.month_volume[month] = self.month_volume.get(month, 0.0) + amount
 
     def apply_fill(self, record: ContractRecord, signed_qty: float, price: float, commission: float) -> float | None:
         """Book a fill; returns the realized PnL when it reduces a position."""

@@ -8,6 +8,7 @@ import zlib
 from typing import Any
 
 from runner.sim.world.records import SEC_TYPE_DEFAULTS, ContractRecord
+from runner.sim.world.sessions import is_trading_day
 
 MONTH_CODES = "FGHJKMNQUVXZ"
 
@@ -82,6 +83,8 @@ def future_record(
         "multiplier",
         "timeZoneId",
         "session",
+        "liquidSession",
+        "calendar",
         "longName",
         "currency",
         "underSecType",
@@ -118,12 +121,8 @@ def round_to_tick(price: float, spec: dict[str, Any]) -> float:
 
 
 def is_exchange_holiday(day: dt.date) -> bool:
-    """The fixed US holidays that would otherwise create obviously wrong expiries."""
-    if (day.month, day.day) in ((1, 1), (7, 4), (12, 25)):
-        return True
-    thanksgiving = dt.date(day.year, 11, 1)
-    thanksgiving += dt.timedelta(days=(3 - thanksgiving.weekday()) % 7 + 21)
-    return day == thanksgiving
+    """A weekday the US exchanges are closed (no option expires then)."""
+    return day.weekday() < 5 and not is_trading_day("NYSE", day)
 
 
 def option_expiries(spec: dict[str, Any], today: dt.date) -> list[dt.date]:
@@ -174,7 +173,7 @@ def option_record(
     spec: dict[str, Any], underlying: ContractRecord, trading_class: str, expiry: dt.date, strike: float, right: str
 ) -> ContractRecord:
     values = dict(SEC_TYPE_DEFAULTS["OPT"])
-    for key in ("minTick", "multiplier", "validExchanges", "timeZoneId", "session"):
+    for key in ("minTick", "multiplier", "validExchanges", "timeZoneId", "session", "calendar"):
         if key in spec:
             values[key] = spec[key]
     values["multiplier"] = str(values["multiplier"])

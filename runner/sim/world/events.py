@@ -22,6 +22,16 @@ class OrderRejected:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderNotice:
+    """An accepted order comes with a warning (e.g. 399: it waits for the market to open)."""
+
+    client_id: int
+    order_id: int
+    code: ErrorCode
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class OrderUpdated:
     """The order was accepted, modified, released or triggered: its current state."""
 
@@ -52,5 +62,5 @@ class OrderFilled:
         return self.order.client_id
 
 
-OrderEvent = OrderRejected | OrderUpdated | OrderCancelled | OrderFilled
+OrderEvent = OrderRejected | OrderNotice | OrderUpdated | OrderCancelled | OrderFilled
 OrderListener = Callable[[OrderEvent], None]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from runner.sim.world.commissions import OrderVolume
 from runner.sim.world.market import Quote, round_price
 from runner.sim.world.records import ContractRecord
 from runner.sim.world.times import parse_good_till
@@ -75,6 +76,10 @@ class SimOrder:
     extreme: float | None = None  # best price seen, for trailing stops
     completed_time: str = ""
     completed_status: str = ""
+    day_end: float | None = None
+    """A DAY order ends with the session it was placed in (or the next one)."""
+    volume: OrderVolume = field(default_factory=OrderVolume)
+    """Executions so far, for the per-order commission minimum."""
 
     @property
     def remaining(self) -> float:

@@ -42,8 +42,12 @@ class ContractRecord:
     category: str = ""
     subcategory: str = ""
     timeZoneId: str = "US/Eastern"
-    session: str = "0930-1600"  # daily session template used to build tradingHours
+    session: str = "0930-1600"
+    """Daily trading-session template "HHMM-HHMM" (tradingHours; overnight when start > end)."""
     liquidSession: str = ""
+    """Regular session (liquidHours, useRTH); empty: the trading session."""
+    calendar: str = "weekdays"
+    """Trading days: NYSE, CME (weekdays less holidays), weekdays or 24/7 (runner/sim/world/sessions.py)."""
     underConId: int = 0
     underSymbol: str = ""
     underSecType: str = ""
@@ -98,8 +102,9 @@ SEC_TYPE_DEFAULTS: dict[str, dict[str, Any]] = {
         "minSize": "1",
         "sizeIncrement": "1",
         "stockType": "COMMON",
-        "session": "0930-1600",
+        "session": "0400-2000",
         "liquidSession": "0930-1600",
+        "calendar": "NYSE",
         "validExchanges": "SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,BATS,IEX",
         "timeZoneId": "US/Eastern",
         "category": "",
@@ -125,6 +130,7 @@ SEC_TYPE_DEFAULTS: dict[str, dict[str, Any]] = {
         "sizeIncrement": "0.0001",
         "suggestedSizeIncrement": "0.0001",
         "session": "0000-2359",
+        "calendar": "24/7",
         "validExchanges": "PAXOS",
         "timeZoneId": "US/Central",
         "volatility": 0.6,
@@ -134,17 +140,19 @@ SEC_TYPE_DEFAULTS: dict[str, dict[str, Any]] = {
         "minSize": "1",
         "sizeIncrement": "1",
         "session": "0930-1600",
+        "calendar": "NYSE",
         "timeZoneId": "US/Eastern",
         "volatility": 0.18,
     },
-    "FUT": {"minTick": 0.25, "session": "1700-1600", "timeZoneId": "US/Central", "volatility": 0.18},
+    "FUT": {"minTick": 0.25, "session": "1700-1600", "calendar": "CME", "timeZoneId": "US/Central", "volatility": 0.18},
     "OPT": {
         "minTick": 0.01,
         "multiplier": "100",
         "session": "0930-1600",
+        "calendar": "NYSE",
         "validExchanges": "SMART,CBOE,AMEX,ISE,PHLX,BOX,NASDAQOM,MIAX,PEARL,EMERALD",
     },
-    "FOP": {"minTick": 0.05, "session": "1700-1600", "timeZoneId": "US/Central"},
+    "FOP": {"minTick": 0.05, "session": "1700-1600", "calendar": "CME", "timeZoneId": "US/Central"},
     "CFD": {
         "exchange": "SMART",
         "minTick": 0.1,
@@ -169,6 +177,7 @@ SEC_TYPE_DEFAULTS: dict[str, dict[str, Any]] = {
         "minSize": "1",
         "sizeIncrement": "1",
         "session": "0800-1700",
+        "calendar": "NYSE",
         "validExchanges": "SMART",
         "volatility": 0.03,
     },

@@ -9,6 +9,7 @@ from runner.sim.world.broker import Broker
 from runner.sim.world.events import OrderListener
 from runner.sim.world.market import Market
 from runner.sim.world.pacing import PacingGuard
+from runner.sim.world.sessions import MarketHours
 from runner.sim.world.universe import build_universe
 
 
@@ -21,6 +22,8 @@ class WorldSettings:
     initial_cash: float
     base_currency: str
     pacing: PacingRules | None
+    always_open: bool = False
+    """Every market trades around the clock (sessions.py); False: exchange calendars and hours."""
 
 
 class World:
@@ -28,6 +31,9 @@ class World:
 
     def __init__(self, settings: WorldSettings, listener: OrderListener) -> None:
         self.universe = build_universe(settings.universe_files)
+        self.hours = MarketHours(settings.always_open)
         self.market = Market(settings.seed, settings.tick_interval_s, self.universe)
-        self.broker = Broker(self.market, settings.accounts, settings.initial_cash, settings.base_currency, listener)
+        self.broker = Broker(
+            self.market, self.hours, settings.accounts, settings.initial_cash, settings.base_currency, listener
+        )
         self.pacing = PacingGuard(settings.pacing)
