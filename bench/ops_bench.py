@@ -114,7 +114,7 @@ def stop_node(proc: subprocess.Popen[bytes]) -> None:
 
 def bench_detect(rounds: int, workdir: Path) -> dict[str, Any]:
     expected = 1.0
-    config = free_port_config(SimConfig(tick_interval_ms=100))
+    config = free_port_config(SimConfig(tick_interval_ms=100, market_hours="always_open"))
     with start_simulator(config) as sim:
         listen = free_port()
         extra = f"\n  market_hours: always\n  expected: {{quotes: {expected}}}"
@@ -142,7 +142,7 @@ def bench_detect(rounds: int, workdir: Path) -> dict[str, Any]:
 
 def bench_restart(rounds: int, outage: float, workdir: Path, cap: str | None = None) -> dict[str, Any]:
     port, control = free_port(), free_port()
-    config = SimConfig(port=port, control_port=control, tick_interval_ms=100)
+    config = SimConfig(port=port, control_port=control, tick_interval_ms=100, market_hours="always_open")
     ids = ["SPY.ARCA", "EUR/USD.IDEALPRO", "AAPL.NASDAQ"]
     sim: SimProcess = start_simulator(config)
     listen = free_port()
@@ -224,7 +224,7 @@ def _scrape(listen: int, stop: threading.Event) -> None:
 
 def bench_overhead(pairs: int, seconds: float, workdir: Path, tick_ms: int = 2) -> dict[str, Any]:
     samples: dict[str, list[tuple[float, int]]] = {"on": [], "off": []}
-    with start_simulator(free_port_config(SimConfig(tick_interval_ms=tick_ms))) as sim:
+    with start_simulator(free_port_config(SimConfig(tick_interval_ms=tick_ms, market_hours="always_open"))) as sim:
         for index in range(pairs):
             order = (True, False) if index % 2 == 0 else (False, True)
             for monitored in order:

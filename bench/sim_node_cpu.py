@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--tick-ms", type=int, default=10)
     args = parser.parse_args()
-    config = free_port_config(SimConfig(tick_interval_ms=args.tick_ms))
+    config = free_port_config(SimConfig(tick_interval_ms=args.tick_ms, market_hours="always_open"))
     with start_simulator(config, startup_timeout=30) as sim, SimControl(sim.control_port) as ctl:
 
         async def scenario(node, strategy):

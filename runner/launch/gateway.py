@@ -46,6 +46,7 @@ def _simulator(spec: Spec, sim: SimulatedGateway, base_dir: Path) -> Iterator[An
         tick_interval_ms=sim.tick_interval_ms,
         control_port=sim.control_port,
         pacing=sim.pacing.rules(),
+        market_hours=sim.market_hours,
     )
     try:
         process = start_simulator(config)

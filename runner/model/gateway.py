@@ -89,6 +89,9 @@ class SimulatedGateway(Frozen):
     control_port: Port | None = None
     pacing: Pacing = field(default_factory=Pacing)
     """Historical-data pacing the simulator enforces with IB error 162 (default: IB's)."""
+    market_hours: Literal["exchange", "always_open"] = "exchange"
+    """`exchange`: each market trades in its exchange's hours and days, as with IB (nothing trades
+    on a Saturday); `always_open`: every market trades around the clock (demos, tests)."""
 
 
 @dataclass(frozen=True, kw_only=True)

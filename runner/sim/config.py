@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
+from typing import Literal
 
 from runner.ib.pacing import PacingRules
 from runner.sim.protocol.messages import NEWEST_TEXT_LAYOUT, OLDEST_LAYOUT
@@ -40,7 +41,7 @@ class SimConfig:
     reply_batch_pause_ms: float = 5.0
     # Auction orders (MOC/LOC/OPG/CLS) are filled at the next simulated auction.
     auction_interval_s: float = 30.0
-    market_hours: str = "exchange"
+    market_hours: Literal["exchange", "always_open"] = "exchange"
     """"exchange": calendars and trading hours as IB's; "always_open": every market trades
     around the clock (the demo and tests, which run at any hour)."""
     replay_file: str | None = None

@@ -25,7 +25,7 @@ DATA_ONLY = """\
     version: 1
     trader_id: SIM-TEST-001
     gateway:
-      simulated: {{tick_interval_ms: 100}}
+      simulated: {{tick_interval_ms: 100, market_hours: always_open}}
     instruments:
       load_ids: [{load_ids}]
     data:

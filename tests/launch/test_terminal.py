@@ -23,7 +23,7 @@ SPEC = """\
     version: 1
     trader_id: TTY-TEST-001
     gateway:
-      simulated: {{tick_interval_ms: 100}}
+      simulated: {{tick_interval_ms: 100, market_hours: always_open}}
     instruments:
       load_ids: [AAPL.NASDAQ, EUR/USD.IDEALPRO]
     data:
