@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "download": "runner.cli.download:download_command",
     "gateway": "runner.cli.gateway:gateway_group",
     "sim": "runner.cli.sim:sim_command",
+    "record": "runner.cli.record:record_command",
     "instruments": "runner.cli.instruments:instruments_group",
     "status": "runner.cli.status:status_command",
 }

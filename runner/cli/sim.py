@@ -48,6 +48,27 @@ from runner.sim.config import SimConfig
     type=float,
     help="Multiply the pacing time windows (e.g. 0.01 in tests).",
 )
+@click.option(
+    "--market-hours",
+    type=click.Choice(["exchange", "always_open"]),
+    default="exchange",
+    show_default=True,
+    help="Exchange calendars and trading hours, or every market open around the clock.",
+)
+@click.option(
+    "--replay",
+    "replay_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Serve clients from a recording (`ibrun record`) instead of the simulated world.",
+)
+@click.option(
+    "--replay-speed",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Replay streams this many times faster than recorded (0: at once).",
+)
 @click.option("--ready-file", type=click.Path(), default=None, help="Write the READY line to this file once listening.")
 @click.option("--log-level", default="WARNING", show_default=True)
 @click.option("--config-json", default=None, hidden=True, help="Complete SimConfig as JSON (used by the launcher).")
@@ -64,6 +85,9 @@ def sim_command(
     server_version_max: int,
     no_pacing: bool,
     pacing_scale: float,
+    market_hours: str,
+    replay_file: str | None,
+    replay_speed: float,
     ready_file: str | None,
     log_level: str,
     config_json: str | None,
@@ -87,6 +111,9 @@ def sim_command(
             control_port=control_port,
             pacing=pacing,
             server_version_max=min(server_version_max, 200),
+            market_hours="always_open" if market_hours == "always_open" else "exchange",
+            replay_file=replay_file,
+            replay_speed=replay_speed,
             log_level=log_level,
         )
     run(config, ready_file)

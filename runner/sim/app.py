@@ -14,6 +14,8 @@ import yaml
 from runner.errors import SimulatorSetupFailed
 from runner.sim.config import SimConfig
 from runner.sim.control import serve_control
+from runner.sim.replay.recording import RecordingError
+from runner.sim.replay.replayer import ReplayServer
 from runner.sim.server import SimServer
 
 
@@ -25,11 +27,11 @@ def ready_line(host: str, port: int, control_port: int | None) -> str:
 
 
 async def serve(config: SimConfig, ready_file: str | None = None) -> None:
-    server = SimServer(config)
+    server: SimServer | ReplayServer = ReplayServer(config) if config.replay_file else SimServer(config)
     await server.start()
     control_port = None
     control = None
-    if config.control_port is not None:
+    if config.control_port is not None and isinstance(server, SimServer):  # a replay has no world to steer
         control = await serve_control(server, "127.0.0.1", config.control_port)
         control_port = control.sockets[0].getsockname()[1]
     # Before the READY line: a launcher may send SIGTERM as soon as it reads it.
@@ -55,6 +57,8 @@ def run(config: SimConfig, ready_file: str | None = None) -> None:
     )
     try:
         asyncio.run(serve(config, ready_file))
+    except RecordingError as exc:
+        raise SimulatorSetupFailed(f"ibrun sim --replay: {exc}") from None
     except OSError as exc:
         # A universe file that cannot be read is an OSError too: name the file, not the port.
         problem = (

@@ -46,6 +46,8 @@ class SimConfig:
     around the clock (the demo and tests, which run at any hour)."""
     replay_file: str | None = None
     """Serve clients from a recording (`ibrun record`) instead of the simulated world."""
+    replay_speed: float = 1.0
+    """Replayed streams at the recorded pace divided by this (0: as fast as possible)."""
     log_level: str = "WARNING"
 
     def to_json(self) -> str:

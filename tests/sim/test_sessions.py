@@ -19,6 +19,7 @@ from runner.sim.world.universe import ContractQuery, build_universe
 
 NY = ZoneInfo("America/New_York")
 UTC = dt.UTC
+NOTHING = OrderVolume()
 
 
 def epoch(*args: int, tz: dt.tzinfo = NY) -> int:
@@ -137,7 +138,7 @@ def test_historical_ticks_stay_inside_sessions(universe, market):
 
 
 def test_tiered_commissions():
-    def stock(units: float, before: OrderVolume = OrderVolume(), month: float = 0.0, selling: bool = False) -> float:
+    def stock(units: float, before: OrderVolume = NOTHING, month: float = 0.0, selling: bool = False) -> float:
         return execution_commission("STK", before, units, units * 100.0, month, adding=False, selling=selling)
 
     assert stock(10) == pytest.approx(0.35 + 10 * 0.0032)  # the per-order minimum, plus fees
