@@ -71,9 +71,18 @@ class Progress:
             self._bars = None
 
 
+TIME_COLUMNS = ("first ts_event (UTC)", "last ts_event (UTC)")
+"""The catalog's own event times: a bar's open (IB's bar time), a tick's time."""
+
+
 def summary_table(result: DownloadResult) -> Table:
-    table = Table(title=f"catalog {result.catalog}", title_justify="left")
-    for column in ("instrument", "data", "new rows", "rows", "first (UTC)", "last (UTC)"):
+    table = Table(
+        title=f"catalog {result.catalog}",
+        title_justify="left",
+        caption="times: the catalog's ts_event in UTC (bars: the bar's open)",
+        caption_justify="left",
+    )
+    for column in ("instrument", "data", "new rows", "rows", *TIME_COLUMNS):
         table.add_column(column, justify="right" if "rows" in column else "left")
     for entry in result.series:
         table.add_row(

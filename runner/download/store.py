@@ -89,13 +89,14 @@ class CatalogStore:
     # -- reading back ---------------------------------------------------------------------
 
     def totals(self, series: Series) -> SeriesTotals:
-        """Rows and first/last `ts_init` of a series, from parquet metadata (no data read)."""
+        """Rows and first/last `ts_event` of a series (the catalog's event time: a bar's open), from
+        parquet metadata (no data read)."""
         directory = Path(self.catalog._make_path(DATA_CLASSES[series.data_cls], series.identifier))
         totals = SeriesTotals()
         for file in sorted(directory.glob("*.parquet")):
             meta = pq.ParquetFile(file).metadata
             totals.rows += meta.num_rows
-            for lo, hi in _ts_init_stats(meta):
+            for lo, hi in _column_stats(meta, "ts_event"):
                 totals.first = lo if totals.first is None else min(totals.first, lo)
                 totals.last = hi if totals.last is None else max(totals.last, hi)
         return totals
@@ -119,11 +120,11 @@ class CatalogStore:
         os.replace(tmp, self._ledger_file)
 
 
-def _ts_init_stats(meta: pq.FileMetaData) -> list[tuple[int, int]]:
+def _column_stats(meta: pq.FileMetaData, column_name: str) -> list[tuple[int, int]]:
     names = [meta.schema.column(i).name for i in range(meta.num_columns)]
-    if "ts_init" not in names:
+    if column_name not in names:
         return []
-    index = names.index("ts_init")
+    index = names.index(column_name)
     stats = []
     for group in range(meta.num_row_groups):
         column = meta.row_group(group).column(index).statistics

@@ -83,9 +83,11 @@ def test_shorthand_and_catalog_override(write_spec, capsys, tmp_path: Path) -> N
     path = write_spec(base_spec(catalog=str(tmp_path / "ignored")))
     code, output = run_cli([str(path), "--catalog", str(tmp_path / "chosen"), "-q"], capsys)
     assert code == 0, output
-    assert len(bars(tmp_path / "chosen", "AAPL.NASDAQ-1-HOUR-LAST-EXTERNAL")) == 24
+    # Nov 1 2023 in regular hours: 09:30 (a half bar), 10:00 .. 15:00
+    assert len(bars(tmp_path / "chosen", "AAPL.NASDAQ-1-HOUR-LAST-EXTERNAL")) == 7
     assert not (tmp_path / "ignored").exists()
-    assert "AAPL.NASDAQ" in output and "24" in output
+    assert "AAPL.NASDAQ" in output and "7" in output
+    assert "first ts_event (UTC)" in output and "2023-11-01 13:30" in output  # the catalog's time: bar open
 
 
 def _slow_spec(write_spec, catalog: Path) -> Path:
@@ -136,5 +138,5 @@ def test_sigint_leaves_a_consistent_catalog_and_resumes(write_spec, tmp_path: Pa
     got = bars(catalog, AAPL_MINUTES)
     stamps = [b.ts_event for b in got]
     assert stamps == sorted(set(stamps))  # no duplicates
-    assert len(got) == 6 * 24 * 60  # nothing lost
+    assert len(got) == 4 * 390  # nothing lost: the regular sessions of Nov 1, 2, 3 and 6
     assert result.rows_written == len(got) - sum(pq.read_metadata(f).num_rows for f in files)
