@@ -76,7 +76,9 @@ def test_a_recorded_session_replays_without_the_simulator(tmp_path):
     replay = dataclasses.replace(free_port_config(SimConfig()), replay_file=str(recording), control_port=None)
     with start_simulator(replay, startup_timeout=20) as replayed:
         again = run_scenario(node_config(replayed.port, LOAD_IDS), _session)
+        unmatched = [line for line in replayed.stderr_tail(500).splitlines() if "no recorded answer" in line]
     assert again == recorded
+    assert unmatched == []  # every request the node sent found its recorded counterpart
 
 
 def test_scrubbing_and_the_version_cap():

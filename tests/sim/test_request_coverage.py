@@ -8,6 +8,9 @@ from __future__ import annotations
 import inspect
 import itertools
 import re
+import socket
+import struct
+import time
 from collections.abc import Callable
 
 import ibapi.client
@@ -294,3 +297,19 @@ def test_request_is_answered(app, message):
     _answered("currentTime")(app, lambda a, i: a.reqCurrentTime())  # requests are served in order
     codes = {code for _, code, _ in app.events["error"][errors_before:]}
     assert codes <= EXPECTED_ERRORS.get(message, set()), app.events["error"][errors_before:]
+
+
+def test_an_unknown_message_is_logged_at_warning(sim):
+    with socket.create_connection(("127.0.0.1", sim.port), timeout=10) as raw:
+        raw.sendall(b"API\0" + _frame(b"v157..200"))
+        raw.recv(1024)  # the handshake reply
+        raw.sendall(_frame(b"71\x002\x0077\x00\x00") + _frame(b"999\x001\x00"))
+        deadline = time.monotonic() + 10
+        while "unhandled message 999" not in sim.stderr_tail(200):
+            assert time.monotonic() < deadline, sim.stderr_tail(20)
+            time.sleep(0.05)  # polling the sim's log for the line
+    assert "WARNING runner.sim: client 77: unhandled message 999" in sim.stderr_tail(200)
+
+
+def _frame(payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + payload
