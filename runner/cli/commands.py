@@ -30,8 +30,9 @@ def is_spec_file(argument: str) -> bool:
 
 def shorthand_command(path: str) -> str:
     """What `ibrun SPEC` means for this file: `download` for a download spec, else `run`."""
+    from runner.loading.files import MAX_SPEC_BYTES, FileRefused, read_bytes  # stdlib only: stays light
+
     try:
-        with open(path, "rb") as handle:
-            return "download" if _DOWNLOAD_SECTION.search(handle.read()) else "run"
-    except OSError:
-        return "run"  # `run` reports the missing file properly
+        return "download" if _DOWNLOAD_SECTION.search(read_bytes(path, MAX_SPEC_BYTES)) else "run"
+    except FileRefused:
+        return "run"  # `run` reports the missing or unreadable file properly

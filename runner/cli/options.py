@@ -1,4 +1,5 @@
-"""Options every spec-reading command shares (`--set`, `--env-file`), filled into LoadOptions."""
+"""Options every spec-reading command shares (`--set`, `--env-file`, `--allow-extends`), filled
+into LoadOptions."""
 
 from __future__ import annotations
 
@@ -10,9 +11,26 @@ import click
 
 from runner.loading.options import LoadOptions
 
+# `--allow-extends` is kept in the click context rather than passed to every command function:
+# only `load_options` reads it.
+_ALLOW_EXTENDS = "ibrun.allow_extends"
+
 
 def spec_options[F: Callable[..., Any]](func: F) -> F:
-    """Add `--set KEY.PATH=VALUE` (repeatable) and `--env-file FILE` to a command."""
+    """Add `--set KEY.PATH=VALUE` (repeatable), `--env-file FILE` and `--allow-extends DIR`."""
+    func = click.option(
+        "--allow-extends",
+        multiple=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="IBRUN_ALLOW_EXTENDS",
+        expose_value=False,
+        callback=_remember_allowed,
+        metavar="DIR",
+        help=(
+            "Let `extends:` read files under DIR too (repeatable; IBRUN_ALLOW_EXTENDS=DIR:DIR). "
+            "By default only the spec's git repository (else its directory)."
+        ),
+    )(func)
     func = click.option(
         "--env-file",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -28,5 +46,12 @@ def spec_options[F: Callable[..., Any]](func: F) -> F:
     return func
 
 
+def _remember_allowed(ctx: click.Context, _: click.Parameter, value: tuple[Path, ...]) -> tuple[Path, ...]:
+    ctx.meta[_ALLOW_EXTENDS] = tuple(value)
+    return value
+
+
 def load_options(sets: tuple[str, ...] = (), env_file: Path | None = None) -> LoadOptions:
-    return LoadOptions(env_file=env_file, sets=tuple(sets))
+    context = click.get_current_context(silent=True)
+    allowed: tuple[Path, ...] = context.meta.get(_ALLOW_EXTENDS, ()) if context is not None else ()
+    return LoadOptions(env_file=env_file, sets=tuple(sets), allow_extends=allowed)

@@ -15,9 +15,13 @@ from typing import Any
 
 from runner.errors import Location, SpecIssue
 from runner.loading.document import Document, JsonPath, Positions, format_path
+from runner.loading.extends import ExtendsScope, Step, cycle_text, has_spec_marker
+from runner.loading.files import MAX_SPEC_BYTES, FileRefused, read_text
 from runner.loading.interpolate import interpolate
 from runner.loading.overrides import SET_SOURCE, SetError, apply_set
-from runner.loading.yamlfile import YamlError, read_document
+from runner.loading.yamlfile import YamlError, parse_document
+
+StrPath = str | os.PathLike[str]
 
 
 @dataclass(frozen=True)
@@ -30,9 +34,14 @@ class Assembled:
     issues: tuple[SpecIssue, ...]
 
 
-def assemble(path: str, environ: Mapping[str, str], sets: tuple[str, ...] = ()) -> Assembled:
-    loader = _ExtendsLoader(environ)
-    document = loader.load(os.path.normpath(path), chain=(), referrer=None)
+def assemble(
+    path: str, environ: Mapping[str, str], sets: tuple[str, ...] = (), *, allow_extends: tuple[StrPath, ...] = ()
+) -> Assembled:
+    """The spec at `path` with its bases and `--set`s applied; `allow_extends` are directories
+    its `extends:` may read beyond its own project (see runner.loading.extends)."""
+    path = os.path.normpath(path)
+    loader = _ExtendsLoader(environ, ExtendsScope(path, tuple(allow_extends)))
+    document = loader.load(Step(path, os.path.realpath(path)), chain=(), referrer=None)
     if document is None:
         return Assembled(None, Positions(), tuple(loader.sources), tuple(loader.issues))
     data, positions = document.data, document.positions
@@ -46,31 +55,57 @@ def assemble(path: str, environ: Mapping[str, str], sets: tuple[str, ...] = ()) 
 
 
 class _ExtendsLoader:
-    def __init__(self, environ: Mapping[str, str]) -> None:
+    def __init__(self, environ: Mapping[str, str], scope: ExtendsScope) -> None:
         self.environ = environ
+        self.scope = scope
         self.issues: list[SpecIssue] = []
         self.sources: list[str] = []
 
-    def load(self, path: str, chain: tuple[str, ...], referrer: Location | None) -> Document | None:
-        if path in chain:
-            cycle = " → ".join((*chain[chain.index(path) :], path))
-            self.issues.append(
-                SpecIssue(referrer or Location(path, 1, 1), "$.extends", f"extends cycle: {cycle}", "extends")
-            )
+    def load(self, step: Step, chain: tuple[Step, ...], referrer: Location | None) -> Document | None:
+        """The document at `step` with its own bases merged in; None (an issue recorded) when it
+        cannot be used. `referrer` is the `extends:` entry naming it (None for the spec itself)."""
+        if referrer is not None:
+            refusal = self.refusal(step, chain)
+            if refusal is not None:
+                self.issues.append(SpecIssue(referrer, "$.extends", refusal, "extends"))
+                return None
+        parsed = self.parse(step.shown, referrer)
+        if parsed is None:
             return None
-        if referrer is not None and not os.path.isfile(path):
-            self.issues.append(SpecIssue(referrer, "$.extends", f"extended file not found: {path}", "extends"))
-            return None
-        try:
-            document, problems = read_document(path, lambda text: interpolate(text, self.environ))
-        except YamlError as exc:
-            self.issues.append(SpecIssue(exc.location, "$", exc.message, "yaml"))
-            return None
-        self.sources.append(path)
+        document, problems = parsed
+        self.sources.append(step.shown)
         self.issues.extend(SpecIssue(p.location, format_path(p.path), p.message, "interpolation") for p in problems)
-        return self.resolve_extends(document, (*chain, path))
+        return self.resolve_extends(document, (*chain, step))
 
-    def resolve_extends(self, document: Document, chain: tuple[str, ...]) -> Document | None:
+    def refusal(self, step: Step, chain: tuple[Step, ...]) -> str | None:
+        if any(seen.real == step.real for seen in chain):
+            return f"extends cycle: {cycle_text(chain, step)}"
+        return self.scope.refusal(step.shown, step.real)
+
+    def parse(self, path: str, referrer: Location | None) -> tuple[Document, list[YamlError]] | None:
+        """The file parsed; problems of a file that is not a spec are summed up at `referrer`,
+        never shown (its keys and values may be anything: see runner.loading.extends)."""
+        try:
+            text = read_text(path, MAX_SPEC_BYTES)
+        except FileRefused as exc:
+            self.issues.append(_unreadable(path, exc, referrer))
+            return None
+        marked = referrer is None or has_spec_marker(text)
+        try:
+            document, problems = parse_document(path, text, lambda value: interpolate(value, self.environ))
+        except YamlError as exc:
+            if marked:
+                self.issues.append(SpecIssue(exc.location, "$", exc.message, "yaml"))
+                return None
+            document, problems = None, []
+        if not marked and (document is None or not _only_spec_keys(document.data)):
+            assert referrer is not None
+            self.issues.append(SpecIssue(referrer, "$.extends", _not_a_spec(path), "extends"))
+            return None
+        assert document is not None
+        return document, problems
+
+    def resolve_extends(self, document: Document, chain: tuple[Step, ...]) -> Document | None:
         data = dict(document.data)
         extends = data.pop("extends", None)
         if extends is None:
@@ -83,12 +118,35 @@ class _ExtendsLoader:
         for index, base in enumerate(bases):
             referrer = document.positions.locate(("extends", index) if isinstance(extends, list) else ("extends",))
             base_path = os.path.normpath(os.path.join(os.path.dirname(document.file), base))
-            base_doc = self.load(base_path, chain, referrer)
+            base_doc = self.load(Step(base_path, os.path.realpath(base_path)), chain, referrer)
             if base_doc is not None:
                 merge_into(merged_data, merged_positions, base_doc.data, base_doc.positions, ())
         merge_into(merged_data, merged_positions, data, document.positions, ())
         merged_positions.drop_subtree(("extends",))
         return Document(merged_data, merged_positions, document.file)
+
+
+def _unreadable(path: str, exc: FileRefused, referrer: Location | None) -> SpecIssue:
+    if referrer is None or exc.in_content:
+        return SpecIssue(Location(path, exc.line, exc.col), "$", f"file {exc}", "yaml")
+    message = f"extended file not found: {path}" if exc.missing else f"extended file {path} {exc}"
+    return SpecIssue(referrer, "$.extends", message, "extends")
+
+
+def _only_spec_keys(data: dict[str, Any]) -> bool:
+    # Imported here: only a base without `version: 1` needs the model's keys.
+    from dataclasses import fields
+
+    from runner.model.spec import Spec, spec_key
+
+    return set(data) <= {spec_key(field.name) for field in fields(Spec)}
+
+
+def _not_a_spec(path: str) -> str:
+    return (
+        f"extended file {path} is not an ibrun spec (no top-level 'version: 1' or 'extends:', and "
+        "not only spec keys): nothing of it is used or shown"
+    )
 
 
 def merge_into(

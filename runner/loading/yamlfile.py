@@ -16,8 +16,9 @@ import yaml
 
 from runner.errors import Location
 from runner.loading.document import Document, JsonPath, Positions
+from runner.loading.files import MAX_SPEC_BYTES, FileRefused, read_text
 
-MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_FILE_BYTES = MAX_SPEC_BYTES
 # An alias bomb ("billion laughs") is small text that expands to huge data: cap the number of
 # nodes a document may expand to, counting every alias use in full.
 MAX_NODES = 200_000
@@ -65,7 +66,11 @@ class YamlError(Exception):
 
 def read_document(path: str, interpolator: Interpolator | None = None) -> tuple[Document, list[YamlError]]:
     """Load `path`; interpolation problems are collected, file-level problems raise YamlError."""
-    text = _read_text(path)
+    return parse_document(path, _read_text(path), interpolator)
+
+
+def parse_document(path: str, text: str, interpolator: Interpolator | None = None) -> tuple[Document, list[YamlError]]:
+    """`read_document` of `text`, already read from `path` (see runner.loading.files)."""
     try:
         root = yaml.compose(text, Loader=SpecLoader)
     except yaml.MarkedYAMLError as exc:
@@ -88,18 +93,9 @@ def read_document(path: str, interpolator: Interpolator | None = None) -> tuple[
 
 def _read_text(path: str) -> str:
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise YamlError(Location(path, 1, 1), f"cannot read file: {exc.strerror}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise YamlError(Location(path, 1, 1), f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise YamlError(Location(path, line, col), f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+        return read_text(path, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        raise YamlError(Location(path, exc.line, exc.col), f"file {exc}") from None
 
 
 def _offset_location(path: str, text: str, offset: int) -> Location:

@@ -27,7 +27,7 @@ def deep_check(result: FileResult, options: LoadOptions, environ: dict[str, str]
     problems = [*_import_problems(spec), *_nautilus_id_problems(spec)]
     if not problems:
         return result
-    positions = assemble(result.path, environ, options.sets).positions
+    positions = assemble(result.path, environ, options.sets, allow_extends=options.allow_extends).positions
     issues = tuple(
         SpecIssue(positions.locate(path) or Location(result.path, 1, 1), format_path(path), message, "deep")
         for path, message in problems

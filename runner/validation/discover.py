@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import glob
 import os
-import re
+import stat
 from dataclasses import dataclass, field
 
 from runner.errors import UsageError
+from runner.loading.extends import has_spec_marker
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 # Inside directories, only files that say they are ibrun specs are checked, so a repository's
 # other YAML (CI workflows, docker-compose files, sim universes) can live beside them: a
 # top-level `version: 1` (a compose file's `version: "3.8"` is not ibrun's), a top-level
-# `extends:` (an overlay), or the ibrun schema line. Named files are checked unless asked to
-# skip non-specs (pre-commit names every YAML file it sees).
-_SPEC_MARKER = re.compile(
-    rb"""^(?:version[ \t]*:[ \t]*(?:1|"1"|'1')[ \t]*(?:\#.*)?\r?$|extends[ \t]*:)|ibrun-spec\.schema\.json""",
-    re.MULTILINE,
-)
+# `extends:` (an overlay), or the ibrun schema line (runner.loading.extends.SPEC_MARKER). Named
+# files are checked unless asked to skip non-specs (pre-commit names every YAML file it sees).
+_MARKER_WINDOW = 65536
 NOT_A_SPEC = "not an ibrun spec (no top-level 'version: 1' or 'extends:', no ibrun schema line)"
 
 
@@ -68,7 +66,11 @@ def _directory_specs(directory: str) -> list[str]:
 
 def _looks_like_spec(path: str) -> bool:
     try:
-        with open(path, "rb") as handle:
-            return _SPEC_MARKER.search(handle.read(65536)) is not None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO must not block
     except OSError:
         return True  # let the loader report the unreadable file
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return True  # let the loader say what it is
+    with os.fdopen(fd, "rb") as handle:
+        return has_spec_marker(handle.read(_MARKER_WINDOW))

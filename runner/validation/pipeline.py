@@ -53,7 +53,7 @@ def environment(options: LoadOptions) -> dict[str, str]:
 
 def check_file(path: str, options: LoadOptions, environ: dict[str, str] | None = None) -> FileResult:
     env = environ if environ is not None else environment(options)
-    return check_assembled(path, assemble(path, env, options.sets))
+    return check_assembled(path, assemble(path, env, options.sets, allow_extends=options.allow_extends))
 
 
 def check_assembled(path: str, assembled: Assembled) -> FileResult:

@@ -53,7 +53,7 @@ class ResolvedSpec:
 
 def resolve_spec(path: str, options: LoadOptions) -> ResolvedSpec:
     """The spec at `path` with its positions; raises SpecInvalid with every issue."""
-    assembled = assemble(path, environment(options), options.sets)
+    assembled = assemble(path, environment(options), options.sets, allow_extends=options.allow_extends)
     result = check_assembled(path, assembled)
     if result.spec is None or assembled.data is None:
         raise SpecInvalid(result.issues)

@@ -25,6 +25,7 @@ def test_extends_deep_merges_mappings_and_replaces_lists(tmp_path):
 
 
 def test_extends_list_applies_in_order_and_relative_to_the_file(tmp_path):
+    (tmp_path / ".git").mkdir()  # a repository: extends may leave the spec's directory
     write(tmp_path, "envs/a.yaml", "version: 1\ntrader_id: A-1\nx: 1\n")
     write(tmp_path, "envs/b.yaml", "trader_id: B-1\n")
     child = write(tmp_path, "envs/sub/c.yaml", "extends: [../a.yaml, ../b.yaml]\ny: 2\n")

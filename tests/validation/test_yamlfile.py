@@ -134,4 +134,4 @@ def test_merge_keys_explicit_keys_win(tmp_path):
 
 def test_missing_file(tmp_path):
     err = error_of(str(tmp_path / "nope.yaml"))
-    assert "cannot read file" in err.message
+    assert err.message == "file does not exist"
