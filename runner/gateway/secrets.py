@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runner.errors import GatewayStartFailed
+from runner.loading.files import MAX_SECRET_BYTES, FileRefused, read_text
 from runner.model.gateway import SecretRef
 
 SECRETS_ROOT = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
@@ -36,9 +37,10 @@ def resolve_secret(ref: SecretRef, base_dir: Path, what: str, environ: Mapping[s
         return value
     path = secret_path(ref, base_dir)
     try:
-        value = path.read_text(encoding="utf-8").rstrip("\r\n")
-    except OSError as error:
-        raise GatewayStartFailed(f"cannot read the gateway {what} from {path}: {error.strerror}") from None
+        value = read_text(path, MAX_SECRET_BYTES).rstrip("\r\n")
+    except FileRefused as exc:
+        problem = "is not valid UTF-8" if exc.in_content else str(exc)  # never where: a byte of it
+        raise GatewayStartFailed(f"cannot read the gateway {what} from {path}: it {problem}") from None
     if not value:
         raise GatewayStartFailed(f"the gateway {what} file {path} is empty")
     return value

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from runner.errors import Location, SpecIssue
@@ -181,10 +180,3 @@ def _copy_subtree(positions: Positions, source: Positions, path: JsonPath) -> No
         for p, loc in src.items():
             if p[:n] == path:
                 table[p] = loc
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    """Variables of a compose-style `.env` file (KEY=VALUE, # comments, optional quotes)."""
-    from dotenv import dotenv_values
-
-    return {k: v for k, v in dotenv_values(path).items() if v is not None}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner.errors import NodeFailed
+from runner.loading.files import MAX_SECRET_BYTES, FileRefused, read_text
 from runner.monitoring.alerting import Alert, redact, secret_parts
 from runner.monitoring.plan import AlertsPlan, DestinationPlan
 from runner.monitoring.urls import scheme_of
@@ -97,10 +98,10 @@ def _resolve(destination: DestinationPlan, environ: Mapping[str, str]) -> str:
         return value.strip()
     assert source.file is not None
     try:
-        with open(source.file, encoding="utf-8") as handle:
-            value = handle.read().strip()
-    except OSError as error:
-        raise NodeFailed(f"{where}: cannot read {source.describe()}: {error.strerror}") from None
+        value = read_text(source.file, MAX_SECRET_BYTES).strip()
+    except FileRefused as exc:
+        problem = "is not valid UTF-8" if exc.in_content else str(exc)  # never where: a byte of it
+        raise NodeFailed(f"{where}: cannot read {source.describe()}: it {problem}") from None
     if not value:
         raise NodeFailed(f"{where}: {source.describe()} is empty")
     return value

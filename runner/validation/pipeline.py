@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runner.errors import Location, SpecInvalid, SpecIssue, UsageError
-from runner.loading.compose import Assembled, assemble, read_env_file
+from runner.loading.compose import Assembled, assemble
 from runner.loading.document import Positions, format_path
+from runner.loading.envfile import EnvFileError, read_env_file
 from runner.loading.options import LoadOptions
 from runner.model import Spec
 from runner.validation.checks import run_checks
@@ -46,9 +47,11 @@ def environment(options: LoadOptions) -> dict[str, str]:
     """The variables interpolation sees: the env file, overridden by the real environment."""
     if options.env_file is None:
         return dict(options.environ)
-    if not options.env_file.is_file():
-        raise UsageError(f"--env-file {options.env_file}: no such file")
-    return {**read_env_file(options.env_file), **options.environ}
+    try:
+        variables = read_env_file(options.env_file, options.environ)
+    except EnvFileError as exc:
+        raise UsageError(str(exc)) from None
+    return {**variables, **options.environ}
 
 
 def check_file(path: str, options: LoadOptions, environ: dict[str, str] | None = None) -> FileResult:

@@ -11,6 +11,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from runner.errors import SimulatorSetupFailed
+from runner.loading.files import MAX_UNIVERSE_BYTES, FileRefused, read_text
 from runner.sim.world import chains
 from runner.sim.world.records import ContractRecord, build_record
 
@@ -43,7 +45,10 @@ def load_data_file(path: str | Path | None) -> dict[str, Any]:
     if path is None:
         text = resources.files("runner.sim.world").joinpath("universe.yaml").read_text()
     else:
-        text = Path(path).read_text()
+        try:
+            text = read_text(path, MAX_UNIVERSE_BYTES)
+        except FileRefused as exc:
+            raise SimulatorSetupFailed(f"ibrun sim: cannot read universe file {path}: it {exc}") from None
     data = yaml.load(text, Loader=_Loader) or {}
     if not isinstance(data, dict):
         raise ValueError(f"universe file {path}: expected a mapping at top level")
