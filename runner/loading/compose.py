@@ -16,7 +16,6 @@ from runner.errors import Location, SpecIssue
 from runner.loading.document import Document, JsonPath, Positions, format_path
 from runner.loading.extends import ExtendsScope, Step, cycle_text, has_spec_marker
 from runner.loading.files import MAX_SPEC_BYTES, FileRefused, read_text
-from runner.loading.interpolate import interpolate
 from runner.loading.overrides import SET_SOURCE, SetError, apply_set
 from runner.loading.yamlfile import YamlError, parse_document
 
@@ -73,7 +72,7 @@ class _ExtendsLoader:
             return None
         document, problems = parsed
         self.sources.append(step.shown)
-        self.issues.extend(SpecIssue(p.location, format_path(p.path), p.message, "interpolation") for p in problems)
+        self.issues.extend(SpecIssue(p.location, format_path(p.path), p.message, p.rule) for p in problems)
         return self.resolve_extends(document, (*chain, step))
 
     def refusal(self, step: Step, chain: tuple[Step, ...]) -> str | None:
@@ -91,7 +90,7 @@ class _ExtendsLoader:
             return None
         marked = referrer is None or has_spec_marker(text)
         try:
-            document, problems = parse_document(path, text, lambda value: interpolate(value, self.environ))
+            document, problems = parse_document(path, text, self.environ)
         except YamlError as exc:
             if marked:
                 self.issues.append(SpecIssue(exc.location, "$", exc.message, "yaml"))
@@ -169,14 +168,14 @@ def merge_into(
 
 
 def _copy_position(positions: Positions, source: Positions, path: JsonPath) -> None:
-    for table, src in ((positions.values, source.values), (positions.keys, source.keys)):
+    for table, src in zip(positions.tables(), source.tables(), strict=True):
         if path in src:
             table[path] = src[path]
 
 
 def _copy_subtree(positions: Positions, source: Positions, path: JsonPath) -> None:
     n = len(path)
-    for table, src in ((positions.values, source.values), (positions.keys, source.keys)):
+    for table, src in zip(positions.tables(), source.tables(), strict=True):
         for p, loc in src.items():
             if p[:n] == path:
                 table[p] = loc

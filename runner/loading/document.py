@@ -25,14 +25,19 @@ def format_path(path: JsonPath) -> str:
 
 @dataclass
 class Positions:
-    """Value and key locations by JSON path; mutable only while a loader builds it."""
+    """Value and key locations by JSON path, and the variables a value was interpolated from
+    (only for those that were); mutable only while a loader builds it."""
 
     values: dict[JsonPath, Location] = field(default_factory=dict)
     keys: dict[JsonPath, Location] = field(default_factory=dict)
+    variables: dict[JsonPath, frozenset[str]] = field(default_factory=dict)
+
+    def tables(self) -> tuple[dict[JsonPath, Any], ...]:
+        return (self.values, self.keys, self.variables)
 
     def drop_subtree(self, prefix: JsonPath) -> None:
         n = len(prefix)
-        for table in (self.values, self.keys):
+        for table in self.tables():
             for path in [p for p in table if p[:n] == prefix]:
                 del table[path]
 

@@ -15,11 +15,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from runner.errors import Location
 from runner.loading.document import JsonPath, Positions
-from runner.loading.yamlfile import resolve_plain_scalar
+from runner.loading.yamlfile import (
+    CONTROL,
+    KEY_CONTROL,
+    MAX_DEPTH,
+    YamlError,
+    control_character,
+    parse_value,
+    resolve_plain_scalar,
+    too_deep,
+)
 
 SET_SOURCE = "<--set>"
 
@@ -48,11 +55,15 @@ def apply_set(data: dict[str, Any], positions: Positions, assignment: str, index
     dotted, sep, raw = assignment.partition("=")
     if not sep or not dotted:
         raise SetError(f"--set expects KEY.PATH=VALUE, got {assignment!r}", 1)
+    _refuse_control_characters(dotted, raw)
     steps = _parse_path(assignment, dotted)
+    if len(steps) > MAX_DEPTH:
+        raise SetError(f"--set: the path is {len(steps)} keys long: {too_deep()}", 1)
     try:
-        value = yaml.safe_load(raw) if raw.strip().startswith(("[", "{")) else resolve_plain_scalar(raw)
-    except yaml.YAMLError as exc:
-        raise SetError(f"--set {dotted}: value is not valid YAML ({exc})", len(dotted) + 2) from None
+        value = parse_value(raw, len(steps)) if raw.strip().startswith(("[", "{")) else resolve_plain_scalar(raw)
+    except YamlError as exc:
+        # located in the assignment: the value starts after `dotted=`
+        raise SetError(f"--set {dotted}: {exc.message}", len(dotted) + 1 + exc.location.col) from None
     walk = _Walk(dotted)
     try:
         container, key = walk.descend(data, steps)
@@ -67,6 +78,15 @@ def apply_set(data: dict[str, Any], positions: Positions, assignment: str, index
         here = Location(SET_SOURCE, index, steps[depth].column)
         positions.keys[walk.path[: depth + 1]] = positions.values[walk.path[: depth + 1]] = here
     positions.values[walk.path] = Location(SET_SOURCE, index, len(dotted) + 2)
+
+
+def _refuse_control_characters(dotted: str, raw: str) -> None:
+    """As in a spec file: none in a key, only tab and newline in a value (see yamlfile.CONTROL)."""
+    for text, pattern, offset, what in ((dotted, KEY_CONTROL, 0, "key"), (raw, CONTROL, len(dotted) + 1, "value")):
+        found = pattern.search(text)
+        if found is not None:
+            problem = control_character(text, pattern)
+            raise SetError(f"--set: the {what}: {problem}", offset + found.start() + 1)
 
 
 class _Walk:

@@ -58,18 +58,16 @@ def test_special_floats_and_explicit_tags_read_as_pydantic_expects(tmp_path):
 def test_interpolated_plain_scalars_are_typed_quoted_stay_strings(tmp_path):
     path = write(tmp_path, 'port: ${P}\nquoted: "${P}"\nflag: ${F}\n')
     env = {"P": "4002", "F": "true"}
-    from runner.loading.interpolate import interpolate
 
-    doc, problems = read_document(path, lambda t: interpolate(t, env))
+    doc, problems = read_document(path, env)
     assert problems == []
     assert doc.data == {"port": 4002, "quoted": "4002", "flag": True}
 
 
 def test_interpolation_problems_are_collected_with_locations(tmp_path):
     path = write(tmp_path, "a: ${MISSING1}\nb: ok\nc: ${MISSING2}\n")
-    from runner.loading.interpolate import interpolate
 
-    _, problems = read_document(path, lambda t: interpolate(t, {}))
+    _, problems = read_document(path, {})
     assert [(p.location.line, p.location.col) for p in problems] == [(1, 4), (3, 4)]
     assert "MISSING1" in problems[0].message
 

@@ -1,0 +1,110 @@
+"""Hostile input is refused where it is read, with a location — so nothing that validates can
+crash a later stage, and every command that loads a spec says the same thing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from runner.loading.compose import assemble
+from runner.loading.yamlfile import MAX_DEPTH
+
+STRATEGY = "version: 1\nnode:\n  strategies:\n    - path: a.b:C\n      config:\n        x: "
+TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels (mappings and lists)"
+
+
+def spec_file(tmp_path, text: str, name: str = "spec.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def errors(ibrun, *args: str) -> list[str]:
+    result = ibrun("validate", "--format", "json", *args)
+    assert result.exit_code == 1, result
+    [report] = json.loads(result.stdout)["files"]
+    return [f"{e['line']}:{e['column']}: {e['path']}: {e['message']}" for e in report["errors"]]
+
+
+def same_error_from_other_commands(ibrun, spec: str, expected: str, *args: str) -> None:
+    """`render` and `config` share the pipeline: the same located line, exit 1, no traceback."""
+    for command in ("render", "config"):
+        result = ibrun(command, spec, *args)
+        assert result.exit_code == 1, (command, result)
+        assert expected in result.stderr, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("levels", [MAX_DEPTH, 700, 5000, 100_000])
+def test_deep_nesting_is_refused_where_it_starts(ibrun, tmp_path, levels):
+    spec = spec_file(tmp_path, STRATEGY + "[" * levels + "1" + "]" * levels + "\n")
+    # levels 1-4 are the spec, node, strategies, the strategy, 5 its config, and `x:`'s lists
+    # from column 12 on are levels 6, 7, ...: the first one too deep is level MAX_DEPTH + 1
+    column = 12 + (MAX_DEPTH + 1 - 6)
+    assert errors(ibrun, spec) == [f"6:{column}: $: {TOO_DEEP}"]
+    same_error_from_other_commands(ibrun, spec, f"{spec}:6:{column}: $: {TOO_DEEP}")
+
+
+def test_the_deepest_allowed_nesting_validates(ibrun, tmp_path):
+    levels = MAX_DEPTH - 5  # the config mapping is level 5, `x:`'s lists 6 to MAX_DEPTH
+    spec = spec_file(tmp_path, STRATEGY + "[" * levels + "1" + "]" * levels + "\n")
+    assert ibrun("validate", spec).exit_code == 0
+    assert ibrun("render", spec).exit_code == 0
+
+
+def test_deep_block_nesting_and_a_recursive_alias(ibrun, tmp_path):
+    block = "version: 1\n" + "".join(" " * i + "a:\n" for i in range(2500)) + " " * 2500 + "b: 1\n"
+    # the mapping at line N (indented N - 2) is level N - 1
+    assert errors(ibrun, spec_file(tmp_path, block)) == [f"{MAX_DEPTH + 2}:{MAX_DEPTH + 1}: $: {TOO_DEEP}"]
+    recursive = spec_file(tmp_path, "version: 1\nloop: &a [*a]\n", "alias.yaml")
+    assert errors(ibrun, recursive) == [f"2:7: $: {TOO_DEEP}"]
+
+
+def test_set_paths_and_values_have_the_same_limit(ibrun, tmp_path):
+    spec = spec_file(tmp_path, "version: 1\n")
+    long_path = ".".join(["a"] * 600) + "=1"
+    assert errors(ibrun, spec, "--set", long_path) == [f"1:1: $: --set: the path is 600 keys long: {TOO_DEEP}"]
+    deep_value = "x=" + "[" * 70_000 + "]" * 70_000
+    assert errors(ibrun, spec, "--set", deep_value) == [f"1:{3 + MAX_DEPTH - 1}: $: --set x: {TOO_DEEP}"]
+    same_error_from_other_commands(ibrun, spec, "<--set>:1:1: $: --set: the path is 600 keys long", "--set", long_path)
+
+
+def test_set_values_read_as_yaml_1_2_like_spec_files(tmp_path):
+    spec = spec_file(tmp_path, "version: 1\n")
+    data = assemble(spec, {}, ("a=[on, no, 012, ~]",)).data
+    assert data is not None and data["a"] == ["on", "no", 12, None]
+
+
+def test_nul_and_control_characters_are_refused_in_every_string(ibrun, tmp_path, monkeypatch):
+    monkeypatch.setenv("IBRUN_TEST_ESC", "red\x1b[31m")
+    spec = spec_file(
+        tmp_path,
+        'version: 1\ntrader_id: "DEMO-TRADER\\0-001"\ndownload:\n  catalog: ${IBRUN_TEST_ESC}\n'
+        'node:\n  strategies:\n    - path: a.b:C\n      config: {"k\\x07": 1, note: "tab\\tand\\nnewline are text"}\n',
+    )
+    assert sorted(errors(ibrun, spec)) == [
+        "2:12: $.trader_id: control character U+0000 (NUL) is not allowed in a spec",
+        "4:12: $.download.catalog: control character U+001B (ESC) is not allowed in a spec",
+        "8:16: $.node.strategies[0].config['k\\x07']: key: control character U+0007 (BEL) is not allowed in a spec",
+    ]
+    same_error_from_other_commands(
+        ibrun, spec, f"{spec}:2:12: $.trader_id: control character U+0000 (NUL) is not allowed in a spec"
+    )
+    result = ibrun("download", spec)
+    assert result.exit_code == 1 and "U+0000 (NUL)" in result.stderr
+
+
+def test_control_characters_in_set_assignments(ibrun, tmp_path):
+    spec = spec_file(tmp_path, "version: 1\n")
+    assert errors(ibrun, spec, "--set", "trader_id=A\x01-B") == [
+        "1:12: $: --set: the value: control character U+0001 (SOH) is not allowed in a spec"
+    ]
+    assert errors(ibrun, spec, "--set", 'node.x=["\\e"]') == [
+        "1:9: $: --set node.x: control character U+001B (ESC) is not allowed in a spec"
+    ]
+
+
+def test_a_number_too_long_to_read_is_an_error_not_a_traceback(ibrun, tmp_path):
+    spec = spec_file(tmp_path, "version: 1\ngateway:\n  port: " + "9" * 5000 + "\n")
+    assert errors(ibrun, spec) == ["3:9: $: a number of more than 4300 digits"]
