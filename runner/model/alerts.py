@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from runner.model.base import Constraints, Frozen, PositiveSeconds
+from runner.model.base import Constraints, Frozen, Seconds
 from runner.model.gateway import SecretRef
 
 AlertEvent = Literal[
@@ -55,7 +55,7 @@ class RateLimit(Frozen):
     seconds, and at most `per_minute` alerts in any minute; what is held back is counted in the
     next alert. `node_stopped` is always sent."""
 
-    per_subject: PositiveSeconds = 300.0
+    per_subject: Seconds = 300.0
     per_minute: Annotated[int, Constraints(ge=1)] = 10
 
 

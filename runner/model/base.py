@@ -31,6 +31,12 @@ class Frozen:
 
     __pydantic_config__ = FROZEN  # not annotated: `keys_of` resolves the annotations at run time
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        # pydantic's hook for a class's own schema: every section's numbers follow one rule.
+        schema: CoreSchema = _each_node(handler(source), strict_numbers)
+        return schema
+
 
 # Which constraints each pydantic-core schema type has (it ignores unknown keys silently).
 _CONSTRAINTS = {
@@ -87,10 +93,56 @@ class AfterValidation:
         return core_schema.no_info_after_validator_function(self.function, handler(source))
 
 
+# What every number of a spec is, whatever its type says (`strict_numbers`, applied to each node
+# of every section's core schema by `Frozen`): ints and floats are strict — `true` is not
+# 1 (`gateway.port: true` was port 1), `"4002"` and `4002.0` are no ints; floats are finite; and
+# an int without a bound of its own stays within int64, the widest nautilus' Rust and Cython
+# types (and IB's wire) hold. An int literal (`version: 1`) is strict too.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def strict_numbers(schema: dict[str, Any]) -> dict[str, Any]:
+    """One node of a pydantic-core schema, with the rule above applied (other nodes unchanged)."""
+    kind = schema.get("type")
+    if kind == "int":
+        bounded = {"ge": INT64_MIN} if not {"ge", "gt"} & set(schema) else {}
+        bounded |= {"le": INT64_MAX} if not {"le", "lt"} & set(schema) else {}
+        return {**schema, **bounded, "strict": True}
+    if kind == "float":
+        return {**schema, "strict": True, "allow_inf_nan": False}
+    expected = schema.get("expected", ()) if kind == "literal" and not schema.get("strict") else ()
+    if expected and all(type(value) is int for value in expected):
+        # pydantic-core's literal takes `True` for 1 even when strict; the JSON schema keeps `const`
+        function = {"type": "no-info", "function": not_a_boolean}
+        return {"type": "function-before", "function": function, "schema": {**schema, "strict": True}}
+    return schema
+
+
+def not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("input should be a valid integer")  # pydantic-core's words for an int
+    return value
+
+
+def _each_node(value: Any, rule: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    if isinstance(value, dict):
+        return {key: _each_node(item, rule) for key, item in rule(value).items()}
+    if isinstance(value, list):
+        return [_each_node(item, rule) for item in value]
+    return value
+
+
 Port = Annotated[int, Constraints(ge=1, le=65535)]
 ClientId = Annotated[int, Constraints(ge=0, le=2**31 - 1)]
-Seconds = Annotated[int, Constraints(ge=1)]
-PositiveSeconds = Annotated[float, Constraints(gt=0)]
+
+# Durations. Every seconds field is one of these: finite (above), positive, and at most a year,
+# far inside what nautilus adds to its clock (`now + timedelta(seconds=...)` overflowed for
+# `timeouts.connection: 1e29`, a timedelta holds no more than 1e9 days) and what asyncio sleeps.
+MAX_SECONDS = 365 * 24 * 3600
+Seconds = Annotated[float, Constraints(gt=0, le=MAX_SECONDS)]
+WholeSeconds = Annotated[int, Constraints(ge=1, le=MAX_SECONDS)]
+"""Seconds where nautilus' or IB's config takes an int (the IB clients' timeouts)."""
+SecondsOrZero = Annotated[float, Constraints(ge=0, le=MAX_SECONDS)]
 ImportPath = Annotated[
     str,
     Constraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from runner.model.base import AfterValidation, ClientId, Constraints, Frozen, Seconds
+from runner.model.base import AfterValidation, ClientId, Constraints, Frozen, WholeSeconds
 
 MarketDataType = Literal["REALTIME", "FROZEN", "DELAYED", "DELAYED_FROZEN"]
 
@@ -33,8 +33,8 @@ class DataClient(Frozen):
     use_regular_trading_hours: bool = True
     ignore_quote_tick_size_updates: bool = False
     handle_revised_bars: bool = False
-    connection_timeout: Seconds = 300
-    request_timeout: Seconds = 60
+    connection_timeout: WholeSeconds = 300
+    request_timeout: WholeSeconds = 60
     """Historical-data/contract-details timeout (nautilus: `request_timeout_secs`)."""
     subscriptions: list[Subscription] = field(default_factory=list)
 
@@ -63,6 +63,6 @@ class ExecClient(Frozen):
     """IB account; absent or empty (`${TWS_ACCOUNT-}`): nautilus reads `TWS_ACCOUNT` at start."""
     fetch_all_open_orders: bool = False
     track_option_exercise_from_position_update: bool = False
-    connection_timeout: Seconds = 300
-    request_timeout: Seconds = 60
+    connection_timeout: WholeSeconds = 300
+    request_timeout: WholeSeconds = 60
     routing: Routing = field(default_factory=Routing)

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from runner.model.base import ClientId, Constraints, Frozen, Seconds
+from runner.model.base import ClientId, Constraints, Frozen, WholeSeconds
 from runner.model.clients import MarketDataType
 from runner.model.pacing import Pacing
 
@@ -59,7 +59,7 @@ class Download(Frozen):
     """IANA time zone of naive `start`/`end` values, e.g. `America/New_York`."""
     use_rth: bool = True
     """Regular trading hours only."""
-    timeout: Seconds = 120
+    timeout: WholeSeconds = 120
     """Per-request timeout in seconds."""
     concurrency: Annotated[int, Constraints(ge=1, le=16)] = 4
     """Series (instrument x data type) fetched at the same time; all share one pacer."""

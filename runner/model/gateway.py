@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from runner.model.base import FROZEN, Constraints, Frozen, Port, Seconds
+from runner.model.base import FROZEN, Constraints, Frozen, Port, WholeSeconds
 from runner.model.pacing import Pacing
 
 # IB's default API ports, by application and trading mode (the guide's "Default Ports" table).
@@ -58,7 +58,7 @@ class DockerGateway(Frozen):
     """An IB Gateway container (gnzsnz/ib-gateway env contract) that ibrun starts and stops."""
 
     image: str = DEFAULT_GATEWAY_IMAGE
-    timeout: Seconds = 300
+    timeout: WholeSeconds = 300
     """Seconds to wait until the API answers a handshake."""
     username: SecretRef = field(default_factory=username_from_env)
     password: SecretRef = field(default_factory=password_from_env)

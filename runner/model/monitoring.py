@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from runner.model.base import Constraints, Frozen, PositiveSeconds
+from runner.model.base import Constraints, Frozen, Seconds
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -13,9 +13,9 @@ class ExpectedIntervals(Frozen):
     """Seconds between two data of a healthy subscription while its market is open. A bar
     subscription expects one bar per bar length (a `1-MINUTE` bar every 60 s)."""
 
-    quotes: PositiveSeconds = 30.0
-    trades: PositiveSeconds = 120.0
-    book: PositiveSeconds = 30.0
+    quotes: Seconds = 30.0
+    trades: Seconds = 120.0
+    book: Seconds = 30.0
     """Order book (depth) updates."""
 
 
@@ -23,9 +23,9 @@ class ExpectedIntervals(Frozen):
 class InstrumentIntervals(Frozen):
     """Expected intervals for one instrument, overriding `monitoring.expected`."""
 
-    quotes: PositiveSeconds | None = None
-    trades: PositiveSeconds | None = None
-    book: PositiveSeconds | None = None
+    quotes: Seconds | None = None
+    trades: Seconds | None = None
+    book: Seconds | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,9 +49,9 @@ class Monitoring(Frozen):
     market_hours: Literal["contract", "always"] = "contract"
     """`contract`: silence is expected outside the instrument's trading hours (its contract
     details); `always`: every subscription should deliver around the clock."""
-    reconnect_max_delay: PositiveSeconds | None = 2.0
+    reconnect_max_delay: Seconds | None = 2.0
     """Cap of the IB client's reconnect back-off (nautilus doubles it up to 300 s, so a node could
     sleep minutes after the gateway is back); null keeps nautilus' back-off."""
-    login_needed_after: PositiveSeconds = 300.0
+    login_needed_after: Seconds = 300.0
     """A gateway refusing connections for this long probably needs a fresh login (IB's weekly
     re-authentication with 2FA): the `login_needed` alert."""

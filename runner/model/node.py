@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from runner.model.base import Constraints, Frozen, ImportPath, PositiveSeconds
+from runner.model.base import Constraints, Frozen, ImportPath, Seconds
 
 LogLevel = Literal["OFF", "TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR"]
 
@@ -45,12 +45,12 @@ class DataEngine(Frozen):
 class Timeouts(Frozen):
     """TradingNodeConfig `timeout_*` values in seconds; unset keeps nautilus' defaults."""
 
-    connection: PositiveSeconds | None = None
-    reconciliation: PositiveSeconds | None = None
-    portfolio: PositiveSeconds | None = None
-    disconnection: PositiveSeconds | None = None
-    post_stop: PositiveSeconds | None = None
-    shutdown: PositiveSeconds | None = None
+    connection: Seconds | None = None
+    reconciliation: Seconds | None = None
+    portfolio: Seconds | None = None
+    disconnection: Seconds | None = None
+    post_stop: Seconds | None = None
+    shutdown: Seconds | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from runner.ib import pacing as ib_pacing
-from runner.model.base import Constraints, Frozen
+from runner.model.base import Constraints, Frozen, Seconds, SecondsOrZero
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -17,13 +17,13 @@ class Pacing(Frozen):
 
     max_requests: Annotated[int, Constraints(ge=1)] = ib_pacing.MAX_REQUESTS
     """At most this many requests ..."""
-    window_seconds: Annotated[float, Constraints(gt=0)] = ib_pacing.WINDOW_SECONDS
+    window_seconds: Seconds = ib_pacing.WINDOW_SECONDS
     """... within this many seconds."""
-    identical_cooldown_seconds: Annotated[float, Constraints(ge=0)] = ib_pacing.IDENTICAL_COOLDOWN_SECONDS
+    identical_cooldown_seconds: SecondsOrZero = ib_pacing.IDENTICAL_COOLDOWN_SECONDS
     """No identical request within this many seconds."""
     per_contract_max: Annotated[int, Constraints(ge=1)] = ib_pacing.PER_CONTRACT_MAX
     """At most this many requests for one contract ..."""
-    per_contract_window_seconds: Annotated[float, Constraints(gt=0)] = ib_pacing.PER_CONTRACT_WINDOW_SECONDS
+    per_contract_window_seconds: Seconds = ib_pacing.PER_CONTRACT_WINDOW_SECONDS
     """... within this many seconds."""
 
     def rules(self) -> ib_pacing.PacingRules:

@@ -108,3 +108,119 @@ def test_control_characters_in_set_assignments(ibrun, tmp_path):
 def test_a_number_too_long_to_read_is_an_error_not_a_traceback(ibrun, tmp_path):
     spec = spec_file(tmp_path, "version: 1\ngateway:\n  port: " + "9" * 5000 + "\n")
     assert errors(ibrun, spec) == ["3:9: $: a number of more than 4300 digits"]
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ("gateway:\n  port: true", "3:9: $.gateway.port: input should be a valid integer, got True"),
+        ("data:\n  client_id: false", "3:14: $.data.client_id: input should be a valid integer, got False"),
+        (
+            "node:\n  timeouts:\n    connection: true",
+            "4:17: $.node.timeouts.connection: input should be a valid number, got True",
+        ),
+        ("monitoring:\n  tolerance: true", "3:14: $.monitoring.tolerance: input should be a valid number, got True"),
+        (
+            "gateway:\n  simulated:\n    seed: true",
+            "4:11: $.gateway.simulated.seed: input should be a valid integer, got True",
+        ),
+        ('gateway:\n  port: "4002"', "3:9: $.gateway.port: input should be a valid integer, got '4002'"),
+        (
+            "data:\n  connection_timeout: 30.0",
+            "3:23: $.data.connection_timeout: input should be a valid integer, got 30.0",
+        ),
+    ],
+)
+def test_booleans_and_strings_are_no_numbers(ibrun, tmp_path, section, expected):
+    assert errors(ibrun, spec_file(tmp_path, f"version: 1\n{section}\n")) == [expected]
+
+
+def test_version_true_is_not_version_1(ibrun, tmp_path):
+    assert errors(ibrun, spec_file(tmp_path, "version: true\n")) == [
+        "1:10: $.version: input should be a valid integer, got True"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        (
+            "node:\n  timeouts:\n    connection: .inf",
+            "4:17: $.node.timeouts.connection: input should be a finite number, got inf",
+        ),
+        (
+            "node:\n  timeouts:\n    connection: 1e29",
+            "4:17: $.node.timeouts.connection: input should be less than or equal to 31536000, got 1e+29",
+        ),
+        (
+            "node:\n  timeouts:\n    disconnection: 1e308",
+            "4:20: $.node.timeouts.disconnection: input should be less than or equal to 31536000, got 1e+308",
+        ),
+        (
+            "node:\n  timeouts:\n    shutdown: 1e999",
+            "4:15: $.node.timeouts.shutdown: input should be a finite number, got inf",
+        ),
+        (
+            "monitoring:\n  login_needed_after: .nan",
+            "3:23: $.monitoring.login_needed_after: input should be a finite number, got nan",
+        ),
+        (
+            "data:\n  connection_timeout: 100000000000000000000",
+            "3:23: $.data.connection_timeout: input should be less than or equal to 31536000, got " + "1" + "0" * 20,
+        ),
+        (
+            "gateway:\n  simulated:\n    seed: 100000000000000000000",
+            f"4:11: $.gateway.simulated.seed: input should be less than or equal to {2**63 - 1}, got 1{'0' * 20}",
+        ),
+        (
+            "download:\n  pacing:\n    identical_cooldown_seconds: -.inf",
+            "4:33: $.download.pacing.identical_cooldown_seconds: input should be a finite number, got -inf",
+        ),
+        (
+            "instruments:\n  contracts:\n    - {secType: OPT, symbol: SPY, strike: .inf}",
+            "4:43: $.instruments.contracts[0].strike: input should be a finite number, got inf",
+        ),
+    ],
+)
+def test_numbers_are_finite_and_durations_bounded(ibrun, tmp_path, section, expected):
+    spec = spec_file(tmp_path, f"version: 1\n{section}\n")
+    assert errors(ibrun, spec) == [expected]
+    same_error_from_other_commands(ibrun, spec, f"{spec}:{expected}")
+
+
+def test_every_seconds_field_is_one_bounded_type():
+    # a new seconds field must use Seconds/WholeSeconds (finite, bounded): found by name
+    import dataclasses
+    import typing
+
+    from runner.model.base import MAX_SECONDS, Frozen
+    from runner.model.parse import parse_spec
+
+    def sections(cls):
+        yield cls
+        for sub in Frozen.__subclasses__() if cls is Frozen else cls.__subclasses__():
+            yield from sections(sub)
+
+    del parse_spec  # imported for its side effect: every section module is loaded
+    names = []
+    for section in set(sections(Frozen)):
+        if not dataclasses.is_dataclass(section):
+            continue
+        hints = typing.get_type_hints(section, include_extras=True)
+        for field in dataclasses.fields(section):
+            named = "timeout" in field.name or field.name.endswith("seconds") or section.__name__ == "Timeouts"
+            if named and any(kind in str(hints[field.name]) for kind in ("int", "float")):
+                names.append(f"{section.__name__}.{field.name}")
+                assert f"le={MAX_SECONDS}" in _constraints(hints[field.name]), f"{section.__name__}.{field.name}"
+    assert len(names) >= 14, names
+
+
+def _constraints(hint) -> str:
+    import typing
+
+    found = []
+    for argument in (hint, *typing.get_args(hint)):
+        for meta in getattr(argument, "__metadata__", ()):
+            values = getattr(meta, "values", {})
+            found += [f"{key}={value}" for key, value in values.items()]
+    return " ".join(found)
