@@ -43,17 +43,38 @@ class Location:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+def visible(text: str) -> str:
+    """`text` with every character a terminal would not show as itself — control characters,
+    bidi marks and overrides, zero-width and other format characters, unusual spaces — written
+    as `\\xNN`/`\\uNNNN` (newlines kept). A spec may hold them (in a key, a value, a file name);
+    a message printed raw would let a right-to-left mark reorder it or an escape sequence
+    rewrite the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() or char == "\n" else _escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 @dataclass(frozen=True, slots=True)
 class SpecIssue:
-    """One problem found in a spec: where, at which JSON path, and what was expected."""
+    """One problem found in a spec: where, at which JSON path, and what was expected (the path
+    and message as `visible` makes them, for every reporter)."""
 
     location: Location
     json_path: str
     message: str
     rule: str = "schema"
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "json_path", visible(self.json_path))
+        object.__setattr__(self, "message", visible(self.message))
+
     def __str__(self) -> str:
-        return f"{self.location}: {self.json_path}: {self.message}"
+        return f"{visible(str(self.location))}: {self.json_path}: {self.message}"
 
 
 class IbrunError(Exception):
@@ -162,4 +183,4 @@ EXIT_CODES: dict[ExitCode, str] = {
 
 def user_message(error: IbrunError) -> str:
     """How the CLI prints an error: spec problems like `ibrun validate`, the rest as `error: …`."""
-    return str(error) if isinstance(error, SpecInvalid) else f"error: {error}"
+    return str(error) if isinstance(error, SpecInvalid) else f"error: {visible(str(error))}"

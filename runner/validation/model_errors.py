@@ -119,15 +119,15 @@ def _pattern_message(path: JsonPath, pattern: str) -> str:
 
 def _unknown_key(path: JsonPath) -> str:
     # Imported here: only a spec with an unknown key needs them (3 ms off every valid spec's path).
-    import difflib
+    from runner.validation.lookalike import non_ascii_note, suggestion
 
     if not path:
         return "unknown key"
     key = str(path[-1])
-    allowed = _allowed_keys(path[:-1])
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"unknown key '{key}'{hint}"
+    note = non_ascii_note(key)
+    close = suggestion(key, _allowed_keys(path[:-1]))
+    hint = f"; did you mean '{close}'?" if close else ""
+    return f"unknown key '{key}'{': ' + note if note else ''}{hint}"
 
 
 def _allowed_keys(path: JsonPath) -> list[str]:

@@ -224,3 +224,33 @@ def _constraints(hint) -> str:
             values = getattr(meta, "values", {})
             found += [f"{key}={value}" for key, value in values.items()]
     return " ".join(found)
+
+
+def test_look_alike_keys_say_which_character_is_not_what_it_seems(ibrun, tmp_path):
+    spec = spec_file(
+        tmp_path,
+        "version: 1\ndata:\n  \u0441lient_id: 1\n  \u200fclient_id: 2\n  \uff43lient_id: 3\n  \u0421LIENT_ID: 4\n",
+    )
+    assert errors(ibrun, spec) == [
+        "3:3: $.data.\u0441lient_id: unknown key '\u0441lient_id': contains non-ASCII character U+0441 "
+        "(CYRILLIC SMALL LETTER ES); did you mean 'client_id'?",
+        "4:3: $.data['\\u200fclient_id']: unknown key '\\u200fclient_id': contains invisible character U+200F "
+        "(RIGHT-TO-LEFT MARK); did you mean 'client_id'?",
+        "5:3: $.data.\uff43lient_id: unknown key '\uff43lient_id': contains non-ASCII character U+FF43 "
+        "(FULLWIDTH LATIN SMALL LETTER C); did you mean 'client_id'?",
+        "6:3: $.data.\u0421LIENT_ID: unknown key '\u0421LIENT_ID': contains non-ASCII character U+0421 "
+        "(CYRILLIC CAPITAL LETTER ES); did you mean 'client_id'?",
+    ]
+
+
+def test_invisible_and_bidi_characters_are_escaped_in_every_message(ibrun, tmp_path):
+    # a value echoed in a message ("got '...'"), a duplicate key, and an error that is no spec issue
+    spec = spec_file(tmp_path, 'version: 1\ndata:\n  market_data_type: "LIVE\u202e"\n')
+    text = ibrun("validate", spec)
+    assert "got 'LIVE\\u202e'" in text.stdout and "\u202e" not in text.stdout
+    github = ibrun("validate", "--format", "github", spec)
+    assert "\\u202e" in github.stdout and "\u202e" not in github.stdout
+    duplicate = spec_file(tmp_path, "version: 1\n\u200bx: 1\n\u200bx: 2\n", "dup.yaml")
+    assert errors(ibrun, duplicate) == ["3:1: $: duplicate key '\\u200bx' (first defined at line 2)"]
+    missing = ibrun("render", spec, "--env-file", str(tmp_path / "no\u202e.env"))
+    assert missing.exit_code == 2 and "\u202e" not in missing.stderr
