@@ -18,6 +18,7 @@ from typing import Any
 from runner.errors import GatewayStartFailed
 from runner.model import Spec
 from runner.model.gateway import DockerGateway
+from runner.model.secrets import is_secret_variable
 
 # Ports the image's socat forwarder publishes the API on (IB Gateway itself listens on
 # 4002/4001 inside, on localhost only).
@@ -32,9 +33,6 @@ LABEL_SPEC = "ibrun.spec"
 LABEL_TRADING_MODE = "ibrun.trading_mode"
 LABEL_CONFIG = "ibrun.config"
 LABEL_KEEP = "ibrun.keep"
-
-# Keys that would put a secret into the container's environment (and `docker inspect`).
-SECRET_ENV_KEYS = re.compile(r"(PASSWORD|PASSPHRASE|SECRET|TOKEN)(?!_FILE$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -127,7 +125,9 @@ def _docker_section(spec: Spec) -> DockerGateway:
 
 
 def _reject_secret_env(docker: DockerGateway) -> None:
-    leaky = sorted(key for key in docker.env if SECRET_ENV_KEYS.search(key))
+    # `ibrun validate` refuses these (and values taken from secret variables) already; this is
+    # the last line before the container's environment, visible in `docker inspect`.
+    leaky = sorted(key for key in docker.env if is_secret_variable(key))
     if leaky:
         raise GatewayStartFailed(
             f"gateway.docker.env must not carry secrets ({', '.join(leaky)}): they would show "

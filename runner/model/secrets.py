@@ -21,8 +21,20 @@ _SECRET_KEY = re.compile(
 )
 
 
+# An environment variable's name that says it holds a secret (`TWS_PASSWORD`, `VNC_PW`,
+# `API_TOKEN`); one ending in `_FILE` names a file (`TWS_PASSWORD_FILE`), which is no secret.
+_SECRET_VARIABLE = re.compile(
+    r"pass(word|wd|phrase)|secret|token|(^|_)pw(_|$)|api_?key|private_?key|credential", re.IGNORECASE
+)
+
+
 def is_secret_key(key: str) -> bool:
     return _SECRET_KEY.search(key) is not None
+
+
+def is_secret_variable(name: str) -> bool:
+    """An environment variable whose value is a secret, by its name (see `_SECRET_VARIABLE`)."""
+    return not name.upper().endswith("_FILE") and _SECRET_VARIABLE.search(name) is not None
 
 
 def is_revealing(value: Any) -> bool:

@@ -186,7 +186,16 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def run_checks(spec: Spec, written: Mapping[str, Any]) -> list[Problem]:
+def run_checks(
+    spec: Spec, written: Mapping[str, Any], variables: Mapping[JsonPath, frozenset[str]] | None = None
+) -> list[Problem]:
     """Every rule's problems. `written` is the data `spec` was validated from: the port rule is
-    about what the spec says, which the model (defaults filled in) no longer tells."""
-    return [*(problem for rule in RULES for problem in rule(spec)), *_check_port_matches_mode(spec, written)]
+    about what the spec says, which the model (defaults filled in) no longer tells; `variables`
+    which variables each written value was interpolated from (the docker env rule)."""
+    from runner.validation.checks_secrets import check_docker_env
+
+    return [
+        *(problem for rule in RULES for problem in rule(spec)),
+        *_check_port_matches_mode(spec, written),
+        *check_docker_env(spec, variables or {}),
+    ]

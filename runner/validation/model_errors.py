@@ -32,7 +32,7 @@ def _issues(errors: list[ErrorDetails], data: Any, positions: Positions, file: s
     seen: set[tuple[JsonPath, str]] = set()
     for error in _collapse_unions(errors, data):
         path = _data_path(error["loc"], data)
-        message = _message(error, path)
+        message = _message(error, path) + _empty_because(error, positions.variables.get(path))
         if (path, message) in seen:
             continue
         seen.add((path, message))
@@ -93,6 +93,14 @@ def _message(error: ErrorDetails, path: JsonPath) -> str:
         return f"expected a string or a list of strings{shown}"
     text = error["msg"].removeprefix("Value error, ")
     return f"{text[0].lower()}{text[1:]}{shown}"
+
+
+def _empty_because(error: ErrorDetails, variables: frozenset[str] | None) -> str:
+    """Why a value is missing: an unquoted `${VAR}` that is empty reads as null (no value)."""
+    if not variables or error.get("input", "") is not None:
+        return ""
+    names = " and ".join(f"${{{name}}}" for name in sorted(variables))
+    return f" (the value is empty: it comes from {names})"
 
 
 def _shown(value: Any) -> str:

@@ -9,6 +9,7 @@ a pruned path are dropped: the schema error already covers them.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic_core import ValidationError
@@ -26,7 +27,9 @@ _DEPENDS_ON: dict[JsonPath, tuple[JsonPath, ...]] = {
 }
 
 
-def checks_despite_schema_errors(data: dict[str, Any]) -> list[Problem]:
+def checks_despite_schema_errors(
+    data: dict[str, Any], variables: Mapping[JsonPath, frozenset[str]] | None = None
+) -> list[Problem]:
     pruned_data = copy.deepcopy(data)
     pruned: list[JsonPath] = []
     for _ in range(_MAX_ROUNDS):
@@ -39,7 +42,7 @@ def checks_despite_schema_errors(data: dict[str, Any]) -> list[Problem]:
             pruned.extend(p for p in paths if p is not None)
             pruned.extend(dep for p in paths for dep in _DEPENDS_ON.get(p, ()))  # type: ignore[arg-type]
             continue
-        return [p for p in run_checks(spec, pruned_data) if not _under_any(p[0], pruned)]
+        return [p for p in run_checks(spec, pruned_data, variables) if not _under_any(p[0], pruned)]
     return []
 
 

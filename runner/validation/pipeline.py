@@ -63,10 +63,12 @@ def check_assembled(path: str, assembled: Assembled) -> FileResult:
     if assembled.data is None or assembled.issues:
         return FileResult(path, None, _sorted(assembled.issues), assembled.sources)
     spec, issues = validate_model(assembled.data, assembled.positions, path)
+    positions = assembled.positions
     if spec is not None:
-        issues = _semantic_issues(run_checks(spec, assembled.data), assembled.positions, path)
+        issues = _semantic_issues(run_checks(spec, assembled.data, positions.variables), positions, path)
     else:
-        issues += _semantic_issues(checks_despite_schema_errors(assembled.data), assembled.positions, path)
+        problems = checks_despite_schema_errors(assembled.data, positions.variables)
+        issues += _semantic_issues(problems, positions, path)
     return FileResult(path, spec if not issues else None, _sorted(issues), assembled.sources)
 
 

@@ -254,3 +254,35 @@ def test_invisible_and_bidi_characters_are_escaped_in_every_message(ibrun, tmp_p
     assert errors(ibrun, duplicate) == ["3:1: $: duplicate key '\\u200bx' (first defined at line 2)"]
     missing = ibrun("render", spec, "--env-file", str(tmp_path / "no\u202e.env"))
     assert missing.exit_code == 2 and "\u202e" not in missing.stderr
+
+
+DOCKER = (
+    "version: 1\ngateway:\n  docker:\n    password: {env: IB_LOGIN_2}\n    env:\n"
+    "      DISPLAY_NAME: ${IBRUN_TEST_TWS_PASSWORD}\n      TWS_PASSWORD: plain\n"
+    '      GREETING: "hi ${IB_LOGIN_2}"\n      TIME_ZONE: ${IBRUN_TEST_TZ}\n      TWS_PASSWORD_FILE: /run/x\n'
+)
+
+
+def test_docker_env_refuses_secret_keys_and_values_from_secret_variables(ibrun, tmp_path, monkeypatch):
+    for name, value in {"IBRUN_TEST_TWS_PASSWORD": "hunter2", "IB_LOGIN_2": "s3cret", "IBRUN_TEST_TZ": "UTC"}.items():
+        monkeypatch.setenv(name, value)
+    spec = spec_file(tmp_path, DOCKER)
+    shown = "gateway.docker.env shows in `docker inspect`"
+    instead = "use gateway.docker.password or vnc_password ({env: VAR} or {file: PATH}), mounted as a file"
+    assert errors(ibrun, spec) == [
+        f"6:21: $.gateway.docker.env.DISPLAY_NAME: the value comes from ${{IBRUN_TEST_TWS_PASSWORD}}, a secret: "
+        f"{shown}; {instead}",
+        f"7:21: $.gateway.docker.env.TWS_PASSWORD: 'TWS_PASSWORD' names a secret: {shown}; {instead}",
+        f"8:17: $.gateway.docker.env.GREETING: the value comes from ${{IB_LOGIN_2}}, a secret: {shown}; {instead}",
+    ]
+    result = ibrun("validate", spec)
+    assert "hunter2" not in result.stdout and "s3cret" not in result.stdout
+    same_error_from_other_commands(ibrun, spec, "$.gateway.docker.env.TWS_PASSWORD: 'TWS_PASSWORD' names a secret")
+
+
+def test_an_empty_variable_says_where_the_missing_value_came_from(ibrun, tmp_path, monkeypatch):
+    monkeypatch.setenv("IBRUN_TEST_TID", "")
+    spec = spec_file(tmp_path, "version: 1\ntrader_id: ${IBRUN_TEST_TID}\n")
+    assert errors(ibrun, spec) == [
+        "2:12: $.trader_id: input should be a valid string (the value is empty: it comes from ${IBRUN_TEST_TID})"
+    ]
