@@ -286,3 +286,24 @@ def test_an_empty_variable_says_where_the_missing_value_came_from(ibrun, tmp_pat
     assert errors(ibrun, spec) == [
         "2:12: $.trader_id: input should be a valid string (the value is empty: it comes from ${IBRUN_TEST_TID})"
     ]
+
+
+def test_run_and_download_refuse_what_used_to_crash_them(ibrun, tmp_path):
+    # the probe's cases: `run` died in the start-up handoff (RecursionError, then EBADF), and
+    # `download` answered exit 12 "unexpected", for a config 700 levels deep or a NUL in a path
+    deep = spec_file(tmp_path, STRATEGY + "[" * 700 + "1" + "]" * 700 + "\n")
+    nul = spec_file(
+        tmp_path, 'version: 1\ninstruments: {load_ids: [SPY.ARCA]}\ndownload:\n  catalog: "cat\\0x"\n', "n.yaml"
+    )
+    for command, spec, expected in (
+        (("run", "--dry-run"), deep, f"{deep}:6:71: $: {TOO_DEEP}"),
+        (("download",), deep, f"{deep}:6:71: $: {TOO_DEEP}"),
+        (
+            ("download",),
+            nul,
+            f"{nul}:4:12: $.download.catalog: control character U+0000 (NUL) is not allowed in a spec",
+        ),
+    ):
+        result = ibrun(*command, spec)
+        assert result.exit_code == 1, (command, result)
+        assert result.stderr.splitlines() == [expected]
