@@ -17,6 +17,8 @@ from typing import Any
 
 import msgspec
 
+from runner.loading.files import MAX_INSTRUMENT_CACHE_BYTES, FileRefused, read_bytes
+
 FORMAT = 1
 """Bump when the document's layout or meaning changes: older files are then ignored."""
 DAY = 86_400.0
@@ -76,11 +78,9 @@ def snapshot_of(
 def read(path: Path, *, key: str, gateway: str, now: float | None = None) -> Snapshot:
     """The usable snapshot at ``path``; raises Unusable with the reason otherwise."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise Unusable("no cache file yet") from None
-    except OSError as error:
-        raise Unusable(f"unreadable ({error.strerror or error})") from error
+        raw = read_bytes(path, MAX_INSTRUMENT_CACHE_BYTES)  # `pickle_path: /dev/zero` is not read
+    except FileRefused as refused:
+        raise Unusable("no cache file yet" if refused.missing else f"unreadable: it {refused}") from None
     snapshot = _decode(raw)
     if snapshot.format != FORMAT or snapshot.nautilus != nautilus_version():
         raise Unusable(_other_version(snapshot.format, snapshot.nautilus))

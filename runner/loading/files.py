@@ -18,6 +18,7 @@ MAX_SPEC_BYTES = 4 * 1024 * 1024  # a spec or a base it extends
 MAX_ENV_FILE_BYTES = 1024 * 1024  # --env-file
 MAX_SECRET_BYTES = 64 * 1024  # a password, a VNC password, an alert URL
 MAX_UNIVERSE_BYTES = 16 * 1024 * 1024  # a simulator universe file
+MAX_INSTRUMENT_CACHE_BYTES = 256 * 1024 * 1024  # instruments.pickle_path (option chains are big)
 
 # What a path is when it is not a regular file (by its `st_mode`).
 _KINDS = (

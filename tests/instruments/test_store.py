@@ -106,6 +106,11 @@ def test_every_reason_a_file_is_not_used(tmp_path: Path) -> None:
     assert reason(path).startswith("corrupt")
 
 
+def test_a_cache_path_that_is_no_regular_file_is_not_read(tmp_path: Path) -> None:
+    assert reason(Path("/dev/zero")) == "unreadable: it is a character device, not a regular file"
+    assert reason(tmp_path) == "unreadable: it is a directory, not a regular file"
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files without permission")
 def test_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "cache.json"
