@@ -39,7 +39,7 @@ def assemble(
     its `extends:` may read beyond its own project (see runner.loading.extends)."""
     path = os.path.normpath(path)
     loader = _ExtendsLoader(environ, ExtendsScope(path, tuple(allow_extends)))
-    document = loader.load(Step(path, os.path.realpath(path)), chain=(), referrer=None)
+    document = loader.load(Step(path), chain=(), referrer=None)
     if document is None:
         return Assembled(None, Positions(), tuple(loader.sources), tuple(loader.issues))
     data, positions = document.data, document.positions
@@ -116,7 +116,7 @@ class _ExtendsLoader:
         for index, base in enumerate(bases):
             referrer = document.positions.locate(("extends", index) if isinstance(extends, list) else ("extends",))
             base_path = os.path.normpath(os.path.join(os.path.dirname(document.file), base))
-            base_doc = self.load(Step(base_path, os.path.realpath(base_path)), chain, referrer)
+            base_doc = self.load(Step(base_path), chain, referrer)
             if base_doc is not None:
                 merge_into(merged_data, merged_positions, base_doc.data, base_doc.positions, ())
         merge_into(merged_data, merged_positions, data, document.positions, ())

@@ -77,10 +77,14 @@ def _inside(path: str, directory: str) -> bool:
 
 @dataclass(frozen=True)
 class Step:
-    """One file of an extends chain: as written (normalised) and its real path."""
+    """One file of an extends chain: as written (normalised), and its real path."""
 
     shown: str
-    real: str
+
+    @cached_property
+    def real(self) -> str:
+        # Resolved only when a spec extends something (a few lstat calls per path).
+        return os.path.realpath(self.shown)
 
     def __str__(self) -> str:
         return f"{self.shown} (a link to {self.real})" if os.path.islink(self.shown) else self.shown

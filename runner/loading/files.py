@@ -65,13 +65,19 @@ def read_bytes(path: str | os.PathLike[str], limit: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise _open_refused(path, exc) from None
-    kind = kind_of(os.fstat(fd).st_mode)
+    status = os.fstat(fd)
+    kind = kind_of(status.st_mode)
     if kind is not None:
         os.close(fd)
         raise FileRefused(f"is {kind}, not a regular file")
+    # Ask for the size fstat says (plus one, to see growth), not the bound: a 4 MiB buffer per
+    # spec costs; /proc files say size 0, so for them the bound decides.
+    wanted = min(status.st_size, limit) + 1 if status.st_size else limit + 1
     with os.fdopen(fd, "rb") as handle:
         try:
-            data = handle.read(limit + 1)  # /proc files say size 0: the read decides
+            data = handle.read(wanted)
+            if len(data) == wanted <= limit:
+                data += handle.read(limit + 1 - wanted)
         except OSError as exc:
             raise FileRefused(f"cannot be read: {exc.strerror}") from None
     if len(data) > limit:

@@ -204,7 +204,7 @@ class _TreeBuilder:
         self.nodes_seen = 0
 
     def location(self, node: yaml.Node) -> Location:
-        return _mark_location(self.path, node.start_mark)
+        return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def build(self, node: yaml.Node, path: JsonPath) -> Any:
         self.nodes_seen += 1
@@ -250,7 +250,10 @@ class _TreeBuilder:
                 result.setdefault(key, value)
 
     def build_scalar(self, node: yaml.ScalarNode, path: JsonPath) -> Any:
-        value = self.scalar(node)
+        try:
+            value = construct_scalar(node)
+        except ValueError:
+            raise self.too_long(node) from None
         if not isinstance(value, str):
             return value
         if self.environ is not None and "$" in value:
@@ -271,11 +274,15 @@ class _TreeBuilder:
         return value
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
+        """`construct_scalar`, for keys (values inline it: they are most of a spec's cost)."""
         try:
             return construct_scalar(node)
-        except ValueError:  # Python reads no integer of more than 4,300 digits
-            digits = sys.get_int_max_str_digits()
-            raise YamlError(self.location(node), f"a number of more than {digits} digits") from None
+        except ValueError:
+            raise self.too_long(node) from None
+
+    def too_long(self, node: yaml.ScalarNode) -> YamlError:
+        # Python reads no integer of more than 4,300 digits
+        return YamlError(self.location(node), f"a number of more than {sys.get_int_max_str_digits()} digits")
 
 
 def construct_scalar(node: yaml.ScalarNode) -> Any:

@@ -12,7 +12,6 @@ from pathlib import Path
 from runner.errors import Location, SpecInvalid, SpecIssue, UsageError
 from runner.loading.compose import Assembled, assemble
 from runner.loading.document import Positions, format_path
-from runner.loading.envfile import EnvFileError, read_env_file
 from runner.loading.options import LoadOptions
 from runner.model import Spec
 from runner.validation.checks import run_checks
@@ -47,6 +46,8 @@ def environment(options: LoadOptions) -> dict[str, str]:
     """The variables interpolation sees: the env file, overridden by the real environment."""
     if options.env_file is None:
         return dict(options.environ)
+    from runner.loading.envfile import EnvFileError, read_env_file  # python-dotenv: 8 ms, only for --env-file
+
     try:
         variables = read_env_file(options.env_file, options.environ)
     except EnvFileError as exc:
