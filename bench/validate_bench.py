@@ -8,7 +8,9 @@ times each command once, so load hits them alike):
     uv run python bench/validate_bench.py [--rounds 7] [--singles 5] [--files 1000] [--before DIR]
 
 `--before DIR` times another source tree in the same rounds (its `runner` first on PYTHONPATH,
-same venv), e.g. main: `git archive main | tar -x -C /tmp/main; ... --before /tmp/main`.
+same venv), e.g. main: `git archive main | tar -x -C /tmp/main; ... --before /tmp/main`, and
+reports this tree / before as the median of per-round ratios, of wall time and of CPU time (user
++ system of the process: much less sensitive than wall time to what else the machine runs).
 ibrun's figure includes its semantic checks (load_id grammar, ports, client ids, ...), which
 check-jsonschema does not do. Results are printed and written to bench/RESULTS-validate.md.
 """
@@ -25,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from resource import RUSAGE_CHILDREN, getrusage
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -33,12 +36,19 @@ SPECS = ["paper.yaml", "multi-client.yaml", "derivatives.yaml", "instruments.yam
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(cmd: list[str], env: dict[str, str] = ENV) -> float:
+CPU: dict[str, list[float]] = {}
+"""CPU seconds (user + system) of each timed run, by series name."""
+
+
+def timed(cmd: list[str], env: dict[str, str] = ENV, name: str = "") -> float:
+    usage = getrusage(RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
     elapsed = time.perf_counter() - started
+    after = getrusage(RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {proc.stdout[-500:]}{proc.stderr[-500:]}")
+    CPU.setdefault(name, []).append(after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime)
     return elapsed
 
 
@@ -71,7 +81,7 @@ def measure(rounds: int, singles: int, corpus: Path, before: Path | None) -> Ser
     series: Series = {name: [] for name in runs}
     for _ in range(rounds):
         for name, (cmd, env) in runs.items():
-            series[name] += [timed(cmd, env) for _ in range(singles if name.endswith("one") else 1)]
+            series[name] += [timed(cmd, env, name) for _ in range(singles if name.endswith("one") else 1)]
     return series
 
 
@@ -108,8 +118,19 @@ def report(args: argparse.Namespace, series: Series) -> str:
         lines += [
             f"| before ({args.before}): one spec, median | {statistics.median(series['before one']):.3f} s | |",
             f"| before: {args.files} specs, median | {statistics.median(series['before many']):.2f} s | |",
+            f"| this tree / before, one spec: median per-round ratio, wall (CPU) | {_ratio(series, 'one')} "
+            "| ≤ 1 + noise |",
+            f"| this tree / before, {args.files} specs: median per-round ratio, wall (CPU) | {_ratio(series, 'many')} "
+            "| ≤ 1 + noise |",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _ratio(series: Series, name: str) -> str:
+    """This tree / before, run by run in the same order (each round times both alike)."""
+    wall = [a / b for a, b in zip(series[name], series[f"before {name}"], strict=True)]
+    cpu = [a / b for a, b in zip(CPU[name], CPU[f"before {name}"], strict=True)]
+    return f"{statistics.median(wall):.3f} ({statistics.median(cpu):.3f})"
 
 
 def main() -> None:
