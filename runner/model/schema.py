@@ -19,18 +19,24 @@ from pydantic import TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from runner.model.fleet import Fleet
+from runner.model.fleet_parse import FLEET_CORE_SCHEMA_FILE
 from runner.model.parse import CORE_SCHEMA_FILE, REFERENCE
 from runner.model.spec import Spec
 
 SCHEMA_FILE = "ibrun-spec.schema.json"
 SCHEMA_ID = "https://ibrun.dev/schemas/ibrun-spec.schema.json"
+FLEET_SCHEMA_FILE = "ibrun-fleet.schema.json"
+FLEET_SCHEMA_ID = "https://ibrun.dev/schemas/ibrun-fleet.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 class _Generator(GenerateJsonSchema):
+    schema_id = SCHEMA_ID
+
     def generate(self, schema: Any, mode: Any = "validation") -> dict[str, Any]:
         result = super().generate(schema, mode=mode)
-        return {"$schema": DIALECT, "$id": SCHEMA_ID, **result}
+        return {"$schema": DIALECT, "$id": self.schema_id, **result}
 
     def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
         # Dataclass fields need `default_factory=list` where a model wrote `= []`; editors should
@@ -42,12 +48,24 @@ class _Generator(GenerateJsonSchema):
         return super().default_schema(schema)
 
 
+class _FleetGenerator(_Generator):
+    schema_id = FLEET_SCHEMA_ID
+
+
 def build_schema() -> dict[str, Any]:
     return TypeAdapter(Spec).json_schema(by_alias=True, mode="validation", schema_generator=_Generator)
 
 
+def build_fleet_schema() -> dict[str, Any]:
+    return TypeAdapter(Fleet).json_schema(by_alias=True, mode="validation", schema_generator=_FleetGenerator)
+
+
 def render_schema() -> str:
     return json.dumps(build_schema(), indent=2, sort_keys=False) + "\n"
+
+
+def render_fleet_schema() -> str:
+    return json.dumps(build_fleet_schema(), indent=2, sort_keys=False) + "\n"
 
 
 def write_schema(directory: Path) -> Path:
@@ -57,14 +75,21 @@ def write_schema(directory: Path) -> Path:
     return target
 
 
-def render_core_schema() -> str:
+def write_fleet_schema(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / FLEET_SCHEMA_FILE
+    target.write_text(render_fleet_schema(), encoding="utf-8")
+    return target
+
+
+def render_core_schema(root: type = Spec) -> str:
     """The validator's core schema as JSON: classes and functions by import path, definition
     refs by name (pydantic's carry object ids), no metadata or serialization (validation only)."""
-    return json.dumps(_portable(TypeAdapter(Spec).core_schema), indent=1, sort_keys=True) + "\n"
+    return json.dumps(_portable(TypeAdapter(root).core_schema), indent=1, sort_keys=True) + "\n"
 
 
-def write_core_schema(target: Path = Path(CORE_SCHEMA_FILE)) -> Path:
-    target.write_text(render_core_schema(), encoding="utf-8")
+def write_core_schema(target: Path = Path(CORE_SCHEMA_FILE), root: type = Spec) -> Path:
+    target.write_text(render_core_schema(root), encoding="utf-8")
     return target
 
 
@@ -93,3 +118,5 @@ def _stable_ref(ref: str) -> str:
 
 if __name__ == "__main__":
     print(f"wrote {write_schema(Path('schemas'))}\nwrote {write_core_schema()}")
+    print(f"wrote {write_fleet_schema(Path('schemas'))}")
+    print(f"wrote {write_core_schema(Path(FLEET_CORE_SCHEMA_FILE), Fleet)}")

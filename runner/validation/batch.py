@@ -6,7 +6,8 @@ import os
 from dataclasses import replace
 
 from runner.loading.options import LoadOptions
-from runner.validation.pipeline import FileResult, check_file, environment
+from runner.validation.fleet import check_path
+from runner.validation.pipeline import FileResult, environment
 
 # A spec takes about 0.35 ms to check, starting a process pool about 60 ms of CPU (imports, fork,
 # pipes): below this many files the pool costs more than two or three workers save.
@@ -32,7 +33,7 @@ def check_files(
 
 
 def _check_one(path: str, options: LoadOptions, environ: dict[str, str]) -> FileResult:
-    return check_file(path, options, environ)
+    return check_path(path, options, environ)
 
 
 # A worker's options and variables, sent once when it starts (not with each of 1,000 paths).
@@ -47,7 +48,7 @@ def _start_worker(options: LoadOptions, environ: dict[str, str]) -> None:
 def _check_lean(path: str) -> FileResult:
     assert _worker_settings is not None, "runs in a worker started by _start_worker"
     # Workers send back issues only: pickling 1,000 models would cost more than checking them.
-    result = check_file(path, *_worker_settings)
+    result = check_path(path, *_worker_settings)
     return replace(result, spec=None) if result.ok else result
 
 

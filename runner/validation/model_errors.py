@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic_core import ErrorDetails, ValidationError
@@ -21,18 +22,25 @@ _NOT_A_MAPPING = ("dataclass_type", "dict_type")
 
 
 def validate_model(data: dict[str, Any], positions: Positions, file: str) -> tuple[Spec | None, list[SpecIssue]]:
+    return validate_root(data, positions, file, parse_spec, Spec)
+
+
+def validate_root[T](
+    data: dict[str, Any], positions: Positions, file: str, parse: Callable[[Any], T], root: type
+) -> tuple[T | None, list[SpecIssue]]:
+    """`data` parsed into `root` (a spec, a fleet) by `parse`, or every located issue."""
     try:
-        return parse_spec(data), []
+        return parse(data), []
     except ValidationError as exc:
-        return None, _issues(exc.errors(include_url=False), data, positions, file)
+        return None, _issues(exc.errors(include_url=False), data, positions, file, root)
 
 
-def _issues(errors: list[ErrorDetails], data: Any, positions: Positions, file: str) -> list[SpecIssue]:
+def _issues(errors: list[ErrorDetails], data: Any, positions: Positions, file: str, root: type) -> list[SpecIssue]:
     issues: list[SpecIssue] = []
     seen: set[tuple[JsonPath, str]] = set()
     for error in _collapse_unions(errors, data):
         path = _data_path(error["loc"], data)
-        message = _message(error, path) + _empty_because(error, positions.variables.get(path))
+        message = _message(error, path, root) + _empty_because(error, positions.variables.get(path))
         if (path, message) in seen:
             continue
         seen.add((path, message))
@@ -73,12 +81,12 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> JsonPath:
     return tuple(path)
 
 
-def _message(error: ErrorDetails, path: JsonPath) -> str:
+def _message(error: ErrorDetails, path: JsonPath, root: type) -> str:
     kind, ctx = error["type"], error.get("ctx", {})
     secret = any(isinstance(p, str) and p in _SECRET_KEYS for p in path)
     shown = "" if secret else _shown(error.get("input"))
     if kind == UNKNOWN_KEY:
-        return _unknown_key(path)
+        return _unknown_key(path, root)
     if kind == "missing":
         return f"required key '{path[-1]}' is missing"
     if kind == "literal_error":
@@ -125,7 +133,7 @@ def _pattern_message(path: JsonPath, pattern: str) -> str:
     return _PATTERN_HINTS.get(name, f"does not match the pattern {pattern}")
 
 
-def _unknown_key(path: JsonPath) -> str:
+def _unknown_key(path: JsonPath, root: type) -> str:
     # Imported here: only a spec with an unknown key needs them (3 ms off every valid spec's path).
     from runner.validation.lookalike import non_ascii_note, suggestion
 
@@ -133,16 +141,16 @@ def _unknown_key(path: JsonPath) -> str:
         return "unknown key"
     key = str(path[-1])
     note = non_ascii_note(key)
-    close = suggestion(key, _allowed_keys(path[:-1]))
+    close = suggestion(key, _allowed_keys(path[:-1], root))
     hint = f"; did you mean '{close}'?" if close else ""
     return f"unknown key '{key}'{': ' + note if note else ''}{hint}"
 
 
-def _allowed_keys(path: JsonPath) -> list[str]:
+def _allowed_keys(path: JsonPath, root: type) -> list[str]:
     """Keys the model accepts at `path` (walks the sections, following lists/optionals)."""
     from runner.model.keys import keys_of, section_in  # see _unknown_key
 
-    section: type | None = Spec
+    section: type | None = root
     for part in path:
         if isinstance(part, int):
             continue

@@ -1,0 +1,1 @@
+"""Fleets: a fleet file exported to docker compose and Kubernetes (ibrun runs none of it)."""

@@ -1,0 +1,144 @@
+"""A fleet file through the stages: load → model → every member spec validated with its
+overrides and the fleet's wiring → fleet-wide checks (`checks_fleet`).
+
+`check_path` is what `ibrun validate` runs for any file (a spec or a fleet); `load_fleet` returns
+the validated fleet with its members or raises `SpecInvalid` with every issue.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runner.errors import Location, SpecInvalid, SpecIssue, UsageError
+from runner.fleet.wiring import compose_hosts, member_overrides
+from runner.loading.compose import Assembled, assemble
+from runner.loading.document import Positions, format_path
+from runner.loading.options import LoadOptions
+from runner.loading.overrides import SET_SOURCE
+from runner.model import Spec
+from runner.model.fleet import Fleet, Member
+from runner.model.fleet_parse import parse_fleet
+from runner.validation.model_errors import validate_root
+from runner.validation.pipeline import FileResult, check_assembled, environment
+
+
+@dataclass(frozen=True)
+class LoadedMember:
+    """A member whose spec is valid with its overrides and the fleet's wiring."""
+
+    member: Member
+    index: int
+    path: Path
+    """The member's spec file as the fleet names it (relative to the working directory)."""
+    spec: Spec
+    sources: tuple[str, ...]
+    """The spec file and every file it extends, as read."""
+    written: dict[str, Any]
+    positions: Positions
+
+
+@dataclass(frozen=True)
+class LoadedFleet:
+    fleet: Fleet
+    path: Path
+    members: tuple[LoadedMember, ...]
+    positions: Positions
+    sources: tuple[str, ...]
+
+
+def is_fleet(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("kind") == "fleet"
+
+
+def check_path(path: str, options: LoadOptions, environ: dict[str, str] | None = None) -> FileResult:
+    """One file for `ibrun validate`: a fleet (with its members) or a spec."""
+    env = environ if environ is not None else environment(options)
+    assembled = assemble(path, env, options.sets)
+    if not is_fleet(assembled.data):
+        return check_assembled(path, assembled)
+    loaded, issues = check_fleet(path, assembled, env)
+    return FileResult(path, None, issues, assembled.sources)
+
+
+def load_fleet(path: Path | str, options: LoadOptions | None = None) -> LoadedFleet:
+    options = options or LoadOptions()
+    env = environment(options)
+    assembled = assemble(str(path), env, options.sets)
+    if assembled.data is not None and not assembled.issues and not is_fleet(assembled.data):
+        raise UsageError(f"{path}: not a fleet file (a fleet says `kind: fleet`); `ibrun run` runs a spec")
+    loaded, issues = check_fleet(str(path), assembled, env)
+    if loaded is None:
+        raise SpecInvalid(issues)
+    return loaded
+
+
+def check_fleet(
+    path: str, assembled: Assembled, environ: dict[str, str]
+) -> tuple[LoadedFleet | None, tuple[SpecIssue, ...]]:
+    if assembled.data is None or assembled.issues:
+        return None, tuple(assembled.issues)
+    fleet, issues = validate_root(assembled.data, assembled.positions, path, parse_fleet, Fleet)
+    if fleet is None:
+        return None, _sorted(issues)
+    members: list[LoadedMember] = []
+    for index, member in enumerate(fleet.members):
+        loaded, member_issues = _check_member(fleet, member, index, path, assembled.positions, environ)
+        issues += member_issues
+        if loaded is not None:
+            members.append(loaded)
+    from runner.validation.checks_fleet import run_fleet_checks
+
+    for problem_path, message in run_fleet_checks(fleet, members):
+        location = assembled.positions.locate(problem_path) or Location(path, 1, 1)
+        issues.append(SpecIssue(location, format_path(problem_path), message, "fleet"))
+    if issues:
+        return None, _sorted(issues)
+    result = LoadedFleet(fleet, Path(path), tuple(members), assembled.positions, assembled.sources)
+    return result, ()
+
+
+def member_path(fleet_path: str, member: Member) -> str:
+    return os.path.normpath(os.path.join(os.path.dirname(fleet_path), member.spec))
+
+
+def _check_member(
+    fleet: Fleet, member: Member, index: int, fleet_path: str, positions: Positions, environ: dict[str, str]
+) -> tuple[LoadedMember | None, list[SpecIssue]]:
+    spec_path = member_path(fleet_path, member)
+    where = positions.locate(("members", index, "spec")) or Location(fleet_path, 1, 1)
+    if member.gateway not in fleet.gateways:
+        return None, []  # a fleet check names the unknown gateway
+    if not os.path.isfile(spec_path):
+        message = f"member {member.name}: spec file not found: {spec_path}"
+        return None, [SpecIssue(where, format_path(("members", index, "spec")), message, "fleet")]
+    wiring = member_overrides(fleet, member, compose_hosts(fleet))
+    assembled = assemble(spec_path, environ, (*member.set, *wiring))
+    result = check_assembled(spec_path, assembled)
+    issues = [_relocated(issue, member, index, positions, fleet_path) for issue in result.issues]
+    if result.spec is None or assembled.data is None:
+        return None, issues
+    loaded = LoadedMember(
+        member, index, Path(spec_path), result.spec, assembled.sources, assembled.data, assembled.positions
+    )
+    return loaded, issues
+
+
+def _relocated(issue: SpecIssue, member: Member, index: int, positions: Positions, fleet_path: str) -> SpecIssue:
+    """A member's issue where the user can fix it: its own `set:` entry in the fleet file, the
+    member entry for the fleet's wiring, else the spec file where the value was written."""
+    message = f"member {member.name}: {issue.message}"
+    if issue.location.file != SET_SOURCE:
+        return SpecIssue(issue.location, issue.json_path, message, issue.rule)
+    number = issue.location.line
+    if number <= len(member.set):
+        location = positions.locate(("members", index, "set", number - 1)) or Location(fleet_path, 1, 1)
+        return SpecIssue(location, issue.json_path, message, issue.rule)
+    location = positions.locate(("members", index)) or Location(fleet_path, 1, 1)
+    return SpecIssue(location, issue.json_path, f"{message} (set by the fleet's wiring)", issue.rule)
+
+
+def _sorted(issues: list[SpecIssue] | tuple[SpecIssue, ...]) -> tuple[SpecIssue, ...]:
+    return tuple(sorted(issues, key=lambda i: (i.location.file, i.location.line, i.location.col)))
