@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "record": "runner.cli.record:record_command",
     "instruments": "runner.cli.instruments:instruments_group",
     "status": "runner.cli.status:status_command",
+    "export": "runner.cli.export:export_group",
 }
 _DOWNLOAD_SECTION = re.compile(rb"^download\s*:", re.MULTILINE)
 

@@ -142,3 +142,9 @@ def log_lines(container: Any, tail: int, follow: bool) -> Iterator[str]:
             yield line.decode("utf-8", errors="replace") + "\n"
     if pending and not skip:
         yield pending.decode("utf-8", errors="replace") + "\n"
+
+
+# `ibrun gateway probe HOST:PORT` needs no spec (a fleet's healthchecks run it): its own module.
+from runner.cli.gateway_probe import probe_command  # noqa: E402
+
+gateway_group.add_command(probe_command)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from runner.compile.render import SET_KEYS, Document
+from runner.compile.canonical import SET_KEYS, Document
 from runner.model.secrets import MASK, is_secret_key
 
 DiffFormat = Literal["text", "json", "unified"]

@@ -28,33 +28,18 @@ from nautilus_trader.adapters.interactive_brokers.config import (
 from nautilus_trader.common.config import NautilusConfig
 from nautilus_trader.live.config import RoutingConfig, TradingNodeConfig
 
+from runner.compile.canonical import Document, canonical
 from runner.compile.compiler import CompiledSpec, Endpoint, default_endpoint
 from runner.model import Spec
 from runner.model.secrets import mask_secrets
 
-Document = dict[str, Any]
 RenderFormat = Literal["json", "yaml"]
-
-# Keys whose JSON arrays are nautilus frozensets: their order carries no meaning.
-SET_KEYS = frozenset({"load_ids", "load_contracts", "filter_sec_types", "venues"})
 
 
 def node_document(compiled: CompiledSpec, show_secrets: bool = False) -> Document:
     """The TradingNodeConfig as JSON primitives: canonical set order, secrets masked."""
     document = canonical(msgspec.json.decode(compiled.node.json()))
     return document if show_secrets else mask_secrets(document)
-
-
-def canonical(value: Any, key: str | None = None) -> Any:
-    """Sort set-valued lists (by their compact JSON) so equal configs give equal documents."""
-    if isinstance(value, dict):
-        return {name: canonical(item, name) for name, item in value.items()}
-    if isinstance(value, list):
-        items = [canonical(item) for item in value]
-        if key in SET_KEYS:
-            items.sort(key=lambda item: json.dumps(item, sort_keys=True))
-        return items
-    return value
 
 
 def dump_document(document: Document, fmt: RenderFormat) -> str:
