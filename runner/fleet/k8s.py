@@ -123,7 +123,7 @@ def _redis(fleet: Fleet) -> list[Manifest]:
 def _gateway(fleet: Fleet, gateway_name: str, gateway: FleetGateway) -> list[Manifest]:
     name = f"{fleet.name}-gateway-{gateway_name}"
     port = GATEWAY_API_PORTS[gateway.trading_mode]
-    env = [{"name": key, "value": value} for key, value in sorted(gateway.env.items())]
+    env: list[dict[str, Any]] = [{"name": key, "value": value} for key, value in sorted(gateway.env.items())]
     env += [
         {"name": "TWS_USERID", "valueFrom": {"secretKeyRef": {"name": name, "key": "username"}}},
         {"name": "TWS_PASSWORD_FILE", "value": f"{PASSWORD_DIR}/password"},

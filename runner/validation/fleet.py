@@ -59,7 +59,7 @@ def check_path(path: str, options: LoadOptions, environ: dict[str, str] | None =
     assembled = assemble(path, env, options.sets)
     if not is_fleet(assembled.data):
         return check_assembled(path, assembled)
-    loaded, issues = check_fleet(path, assembled, env)
+    _, issues = check_fleet(path, assembled, env)
     return FileResult(path, None, issues, assembled.sources)
 
 
