@@ -47,8 +47,16 @@ def _redis(fleet: Fleet) -> dict[str, Any]:
     return {
         "image": fleet.images.redis,
         # flags only: the official image's entrypoint prepends `redis-server` to them
-        "command": ["--appendonly", "yes", "--appendfsync", fleet.redis.appendfsync, "--dir", "/data"]
-        + ["--protected-mode", "no"],
+        "command": [
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            fleet.redis.appendfsync,
+            "--dir",
+            "/data",
+            "--protected-mode",
+            "no",
+        ],
         "volumes": ["redis-data:/data"],
         "healthcheck": _healthcheck(["redis-cli", "ping"], interval=5, start_period=5),
         "restart": "unless-stopped",

@@ -179,8 +179,15 @@ def _member(fleet: Fleet, loaded: LoadedMember) -> list[Manifest]:
         fleet,
         "wait-for-gateway",
         fleet.images.node,
-        args=["gateway", "probe", gateway_address, "--wait", str(GATEWAY_WAIT_SECONDS)]
-        + ["--client-id", str(member_probe_client_id(fleet, member))],
+        args=[
+            "gateway",
+            "probe",
+            gateway_address,
+            "--wait",
+            str(GATEWAY_WAIT_SECONDS),
+            "--client-id",
+            str(member_probe_client_id(fleet, member)),
+        ],
     )
     volumes, mounts = _spec_volumes(name, files)
     manifests = [_config_map(fleet, name, files)]
