@@ -62,7 +62,10 @@ def compose_command(
 
     loaded = _load(fleet, sets, env_file)
     directory = project_dir or (output.parent if output is not None else fleet.parent)
-    header = f"ibrun export compose {fleet}: generated, edit the fleet file instead."
+    header = (
+        f"ibrun export compose {fleet}: generated, edit the fleet file instead.\n"
+        f"docker compose -p {loaded.fleet.name} -f THIS_FILE up -d"
+    )
     _emit(dump_documents([compose_document(loaded, directory)], header), output)
 
 

@@ -40,7 +40,8 @@ def compose_document(loaded: LoadedFleet, project_dir: Path) -> dict[str, Any]:
         services[f"node-{member.member.name}"] = _node(fleet, member, project_dir)
         if member.member.storage is not None:
             volumes[f"node-{member.member.name}-state"] = {}
-    return {"name": fleet.name, "services": services, "secrets": secrets, "volumes": volumes}
+    # No top-level `name:` (docker-compose 1.29 refuses it): the project is `-p <fleet name>`.
+    return {"services": services, "secrets": secrets, "volumes": volumes}
 
 
 def _redis(fleet: Fleet) -> dict[str, Any]:
