@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Idempotent setup of a Docker-API engine (podman) for the gateway engine tests.
-# Installs podman + runc and writes /etc/containers/containers.conf for this kind of machine
-# (no CAP_SYS_RESOURCE, hybrid cgroups). Starting the API service is the tests' job.
+# Idempotent setup of a Docker-API engine (podman) for the gateway and fleet engine tests.
+# Installs podman + runc, Debian's docker-compose (1.29: a compose that speaks the Docker API,
+# for the fleet's compose export) and writes /etc/containers/containers.conf for this kind of
+# machine (no CAP_SYS_RESOURCE, hybrid cgroups). Starting the API service is the tests' job.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then
@@ -17,6 +18,11 @@ if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
     apt-get install -y -qq --no-install-recommends podman runc iptables netavark aardvark-dns \
         conmon catatonit >/dev/null
 fi
+if ! command -v docker-compose >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+fi
 
 # Raising nofile above the hard limit needs CAP_SYS_RESOURCE, which this machine lacks;
 # crun rejects the hybrid cgroup layout, runc with cgroupfs works.
@@ -31,4 +37,4 @@ runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 CONF
-echo "engine-setup: $(podman --version)"
+echo "engine-setup: $(podman --version); $(docker-compose version --short)"
