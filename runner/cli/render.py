@@ -38,6 +38,14 @@ def _compiled_document(path: Path, options: LoadOptions, show_secrets: bool) -> 
     return spec, node_document(compile_spec(spec), show_secrets=show_secrets)
 
 
+def _fleet_document(path: Path, options: LoadOptions) -> Document:
+    # no nautilus import: a fleet's members are compared as resolved specs, not compiled configs
+    from runner.fleet.document import fleet_document
+    from runner.validation.fleet import load_fleet
+
+    return fleet_document(load_fleet(path, options), show_secrets=True)
+
+
 @click.command("render")
 @click.argument("spec", type=_SPEC_PATH)
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
@@ -84,13 +92,18 @@ def diff_command(
 ) -> None:
     """Show how the configs OLD and NEW compile to differ. Exit 0: identical; 1: they differ.
 
-    --set and --env-file apply to both specs.
+    --set and --env-file apply to both specs. Two fleet files (kind: fleet) are compared by what
+    they deploy: images, gateways, Redis, and each member's command and resolved spec.
     """
     from runner.compile.diff import diff_documents
+    from runner.fleet.document import looks_like_fleet
 
     options = load_options(sets, env_file)
-    old_document = _compiled_document(old, options, show_secrets=True)[1]
-    new_document = _compiled_document(new, options, show_secrets=True)[1]
+    if looks_like_fleet(old) or looks_like_fleet(new):
+        old_document, new_document = _fleet_document(old, options), _fleet_document(new, options)
+    else:
+        old_document = _compiled_document(old, options, show_secrets=True)[1]
+        new_document = _compiled_document(new, options, show_secrets=True)[1]
     # Compared unmasked, so a changed account id still counts; masked when shown.
     changes = diff_documents(old_document, new_document)
     click.echo(
