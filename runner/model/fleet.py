@@ -57,10 +57,10 @@ def redis_resources() -> Resources:
 @dataclass(frozen=True, kw_only=True)
 class Images(Frozen):
     """Where the images come from. ibrun builds and pushes none of them: the node image is built
-    from `docker/node.Dockerfile` and pushed to your registry by you (README: Fleets)."""
+    from `Dockerfile` and pushed to your registry by you (README: Fleets)."""
 
     node: ImageReference = DEFAULT_NODE_IMAGE
-    """ibrun with your strategies (`docker build -f docker/node.Dockerfile -t ...`); also runs the
+    """ibrun with your strategies (`docker build -f Dockerfile -t ...`); also runs the
     gateway probes."""
     gateway: ImageReference = DEFAULT_GATEWAY_IMAGE
     """An image with the gnzsnz/ib-gateway env contract."""

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCKERFILE = (ROOT / "docker" / "node.Dockerfile").read_text()
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
 
 def instructions() -> list[tuple[str, str]]:

@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The ibrun node image: ibrun with exactly the dependencies of uv.lock, your strategies, no root.
 #
-#   docker build -f docker/node.Dockerfile -t registry.example.com/you/ibrun-node:0.1.0 .
+#   docker build -t registry.example.com/you/ibrun-node:0.1.0 .
 #   docker push registry.example.com/you/ibrun-node:0.1.0      # then: images.node in the fleet file
 #
 # The contract `ibrun export compose|k8s` relies on (tests/fleet build a local image honouring it):
