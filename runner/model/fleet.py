@@ -60,7 +60,7 @@ class Images(Frozen):
     from `Dockerfile` and pushed to your registry by you (README: Fleets)."""
 
     node: ImageReference = DEFAULT_NODE_IMAGE
-    """ibrun with your strategies (`docker build -f Dockerfile -t ...`); also runs the
+    """ibrun with your strategies (`docker build -t ... .` with the project's Dockerfile); also runs the
     gateway probes."""
     gateway: ImageReference = DEFAULT_GATEWAY_IMAGE
     """An image with the gnzsnz/ib-gateway env contract."""
