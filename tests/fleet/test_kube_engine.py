@@ -21,6 +21,7 @@ import copy
 import json
 import socket
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,7 @@ def test_two_member_fleet_on_podman_kube_play(
     try:
         # kube play returns once every pod started (the nodes' init containers waited for the
         # gateway's handshake); readiness is then each node's own /readyz
+        started = time.monotonic()
         played_run = _podman("kube", "play", "--network", network, str(play_file))
         assert played_run.returncode == 0, played_run.stdout + played_run.stderr
         traders = set()
@@ -130,6 +132,7 @@ def test_two_member_fleet_on_podman_kube_play(
             report = wait_for(lambda port=port: _ready(port), 240, f"{name} ready")
             traders.add(report["trader_id"])
         assert traders == {"FLEETA-001", "FLEETB-001"}
+        print(f"\nfleet ready in {time.monotonic() - started:.1f}s")  # bench/fleet_bench.py records it
         leaked = [c.name for c in engine.containers.list(all=True) if TEST_PASSWORD in json.dumps(c.attrs)]
         assert leaked == []
     finally:
