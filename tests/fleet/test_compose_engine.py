@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 import urllib.error
@@ -106,6 +107,11 @@ def test_two_member_fleet_on_compose(
 
 
 def _kill_and_recover(engine: Any, service: str) -> None:
+    """SIGKILL a node once its orders are in Redis; the engine restarts it and the node, started
+    again from the same command, loads them back (its order-id counter continues)."""
+    if NODE_HAS_CACHE:
+        redis = _container(engine, "redis")
+        wait_for(lambda: "orders" in _redis_keys(redis, "trader-FLEETA-001:*"), 120, "node-a's orders in Redis")
     container = _container(engine, service)
     restarts = container.attrs["RestartCount"]
     os.kill(container.attrs["State"]["Pid"], 9)  # a crash, not a stop: the restart policy applies
@@ -117,9 +123,13 @@ def _kill_and_recover(engine: Any, service: str) -> None:
     wait_for(restarted, 60, f"{service} restarted by the engine")
     wait_for(lambda: _ready(engine, service), 240, f"{service} ready again after SIGKILL")
     if NODE_HAS_CACHE:
-        redis = _container(engine, "redis")
-        keys = redis.exec_run(["redis-cli", "--scan", "--pattern", "trader-FLEETA-001:*"]).output.decode()
-        assert "orders" in keys, keys
+        logs = _container(engine, service).logs().decode(errors="replace")
+        counts = re.findall(r"DemoStrategy: Set ClientOrderIdGenerator client_order_id count to (\d+)", logs)
+        assert len(counts) >= 2 and int(counts[-1]) > 0, counts  # the second start found its orders
+
+
+def _redis_keys(redis: Any, pattern: str) -> str:
+    return str(redis.exec_run(["redis-cli", "--scan", "--pattern", pattern]).output.decode())
 
 
 def _assert_no_secret(engine: Any) -> None:
