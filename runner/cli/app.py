@@ -73,6 +73,7 @@ def cli(ctx: click.Context, show_traceback: bool) -> None:
     ibrun render SPEC          print the compiled nautilus TradingNodeConfig
     ibrun sim                  start the built-in simulated IB gateway
     ibrun status SPEC|URL      is a running node ready? (exit 0 ready, 14 not)
+    ibrun export compose|k8s FLEET   a fleet of specs for docker compose or Kubernetes
     """
     ctx.ensure_object(Settings).traceback = show_traceback
 
