@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from runner.fleet.wiring import PROBE_CLIENT_IDS
+from runner.gateway.container import SECRET_ENV_KEYS
 from runner.loading.document import JsonPath
 from runner.loading.overrides import SET_SOURCE
 from runner.model.fleet import Fleet
@@ -81,6 +82,17 @@ def _check_logins(fleet: Fleet, members: list[LoadedMember]) -> Iterator[Problem
                 "IB allows one session per username, so each would log the other out",
             )
         seen.setdefault(login, name)
+
+
+def _check_gateway_env(fleet: Fleet, members: list[LoadedMember]) -> Iterator[Problem]:
+    for name, gateway in fleet.gateways.items():
+        for key in sorted(gateway.env):
+            if SECRET_ENV_KEYS.search(key):
+                yield (
+                    ("gateways", name, "env", key),
+                    f"{key} looks like a secret: the environment shows in `docker inspect` and the manifests; "
+                    "the password is `password: {file: …}` (mounted as TWS_PASSWORD_FILE)",
+                )
 
 
 def _check_client_ids(fleet: Fleet, members: list[LoadedMember]) -> Iterator[Problem]:
@@ -172,6 +184,7 @@ FLEET_RULES: tuple[FleetRule, ...] = (
     _check_gateways,
     _check_member_names,
     _check_logins,
+    _check_gateway_env,
     _check_client_ids,
     _check_live,
     _check_trading_modes,

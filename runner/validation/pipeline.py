@@ -63,6 +63,10 @@ def check_file(path: str, options: LoadOptions, environ: dict[str, str] | None =
 def check_assembled(path: str, assembled: Assembled) -> FileResult:
     if assembled.data is None or assembled.issues:
         return FileResult(path, None, _sorted(assembled.issues), assembled.sources)
+    if assembled.data.get("kind") == "fleet":  # runner.validation.fleet checks fleets
+        location = assembled.positions.locate(("kind",)) or Location(path, 1, 1)
+        message = "this is a fleet file, not a spec: `ibrun export compose|k8s` deploys it, `ibrun validate` checks it"
+        return FileResult(path, None, (SpecIssue(location, "$.kind", message, "fleet"),), assembled.sources)
     spec, issues = validate_model(assembled.data, assembled.positions, path)
     positions = assembled.positions
     if spec is not None:

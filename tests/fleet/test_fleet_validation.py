@@ -182,3 +182,20 @@ def test_export_of_an_invalid_fleet_exits_1_without_traceback(
     assert captured.out == "" and "spec file not found" in captured.err and "Traceback" not in captured.err
     assert ibrun(["export", "k8s", str(tmp_path / "specs" / "a.yaml")]) == 2
     assert "not a fleet file" in capsys.readouterr().err
+
+
+def test_a_secret_in_a_gateways_environment(tmp_path: Path) -> None:
+    fleet = _fleet(tmp_path, "  - {name: a, spec: specs/a.yaml, gateway: paper}\n")
+    fleet.write_text(
+        fleet.read_text().replace("read_only_api: false\n", "read_only_api: false\n    env: {TWS_PASSWORD: x}\n", 1)
+    )
+    (found,) = issues(fleet)
+    assert "$.gateways.paper.env.TWS_PASSWORD: TWS_PASSWORD looks like a secret" in found
+
+
+def test_a_fleet_given_where_a_spec_belongs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert ibrun(["run", str(EXAMPLE), "--dry-run"]) == 1
+    assert "$.kind: this is a fleet file, not a spec: `ibrun export compose|k8s` deploys it" in capsys.readouterr().err
+    fleet = _fleet(tmp_path, "  - {name: a, spec: fleet.yaml, gateway: paper}\n")
+    (tmp_path / "fleet.yaml").write_text(EXAMPLE.read_text())
+    assert any("member a: this is a fleet file, not a spec" in line for line in issues(fleet))
