@@ -26,6 +26,7 @@ from runner.validation.fleet import LoadedFleet, LoadedMember
 
 Manifest = dict[str, Any]
 PASSWORD_DIR = "/run/secrets/ibrun"
+NODE_UID = 10001  # the node image's user (Dockerfile: USER 10001)
 # Gateways log in (and may wait for a 2FA approval) before their API answers: a node waits this
 # long in its init container before Kubernetes retries it.
 GATEWAY_WAIT_SECONDS = 900
@@ -209,10 +210,13 @@ def _member(fleet: Fleet, loaded: LoadedMember) -> list[Manifest]:
         readinessProbe=_http("/readyz", period=10, failures=3),
         livenessProbe=_http("/healthz", period=10, failures=6),
         resources=_resources(member.resources),
+        securityContext={"allowPrivilegeEscalation": False},
         volumeMounts=mounts,
     )
     pod = {
         "terminationGracePeriodSeconds": 60,  # the node stops its strategies and disconnects first
+        # the image's user (Dockerfile); the group owns the state volume, so it is writable
+        "securityContext": {"runAsNonRoot": True, "runAsUser": NODE_UID, "fsGroup": NODE_UID},
         "initContainers": [wait],
         "containers": [node],
         "volumes": volumes,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from runner.fleet.k8s import NODE_UID
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
@@ -36,6 +38,7 @@ def test_runs_as_a_non_root_user() -> None:
     assert users, "the final stage sets no USER"
     user = users[-1].split(":")[0]
     assert user not in ("0", "root")
+    assert user == str(NODE_UID)  # the Kubernetes export runs node pods as this user
 
 
 def test_keeps_the_entrypoint_contract() -> None:
