@@ -124,27 +124,41 @@ def _redis(fleet: Fleet) -> list[Manifest]:
 def _gateway(fleet: Fleet, gateway_name: str, gateway: FleetGateway) -> list[Manifest]:
     name = f"{fleet.name}-gateway-{gateway_name}"
     port = GATEWAY_API_PORTS[gateway.trading_mode]
+    ib_gateway = _container(
+        fleet,
+        "gateway",
+        fleet.images.gateway,
+        env=_gateway_env(name, gateway),
+        ports=[{"name": "api", "containerPort": port}],
+        resources=_resources(gateway.resources),
+        volumeMounts=[{"name": "credentials", "mountPath": PASSWORD_DIR, "readOnly": True}],
+    )
+    password = {"secretName": name, "items": [{"key": "password", "path": "password"}]}
+    pod = {
+        "containers": [ib_gateway, _api_probe(fleet, gateway_name, port)],
+        "volumes": [{"name": "credentials", "secret": password}],
+    }
+    return [_deployment(fleet, name, "gateway", pod), _service(fleet, name, "gateway", "api", port)]
+
+
+def _gateway_env(secret: str, gateway: FleetGateway) -> list[dict[str, Any]]:
+    """The gnzsnz/ib-gateway contract; the username from the Secret, the password as its file."""
     env: list[dict[str, Any]] = [{"name": key, "value": value} for key, value in sorted(gateway.env.items())]
     env += [
-        {"name": "TWS_USERID", "valueFrom": {"secretKeyRef": {"name": name, "key": "username"}}},
+        {"name": "TWS_USERID", "valueFrom": {"secretKeyRef": {"name": secret, "key": "username"}}},
         {"name": "TWS_PASSWORD_FILE", "value": f"{PASSWORD_DIR}/password"},
         {"name": "TRADING_MODE", "value": gateway.trading_mode},
         {"name": "READ_ONLY_API", "value": "yes" if gateway.read_only_api else "no"},
     ]
     if gateway.twofa_timeout_action:
         env.append({"name": "TWOFA_TIMEOUT_ACTION", "value": gateway.twofa_timeout_action})
-    ib_gateway = _container(
-        fleet,
-        "gateway",
-        fleet.images.gateway,
-        env=env,
-        ports=[{"name": "api", "containerPort": port}],
-        resources=_resources(gateway.resources),
-        volumeMounts=[{"name": "credentials", "mountPath": PASSWORD_DIR, "readOnly": True}],
-    )
+    return env
+
+
+def _api_probe(fleet: Fleet, gateway_name: str, port: int) -> dict[str, Any]:
     watcher, checker = gateway_probe_client_ids(fleet, gateway_name)
     address = f"127.0.0.1:{port}"
-    probe = _container(
+    return _container(
         fleet,
         "api-probe",
         fleet.images.node,
@@ -159,37 +173,12 @@ def _gateway(fleet: Fleet, gateway_name: str, gateway: FleetGateway) -> list[Man
         },
         resources={"requests": {"cpu": "20m", "memory": "64Mi"}, "limits": {"memory": "192Mi"}},
     )
-    pod = {
-        "containers": [ib_gateway, probe],
-        "volumes": [
-            {"name": "credentials", "secret": {"secretName": name, "items": [{"key": "password", "path": "password"}]}}
-        ],
-    }
-    return [_deployment(fleet, name, "gateway", pod), _service(fleet, name, "gateway", "api", port)]
 
 
 def _member(fleet: Fleet, loaded: LoadedMember) -> list[Manifest]:
     member = loaded.member
     name = f"{fleet.name}-node-{member.name}"
     files = member_files(loaded)
-    hosts = k8s_hosts(fleet)
-    gateway_address = (
-        f"{hosts.gateways[member.gateway]}:{GATEWAY_API_PORTS[fleet.gateways[member.gateway].trading_mode]}"
-    )
-    wait = _container(
-        fleet,
-        "wait-for-gateway",
-        fleet.images.node,
-        args=[
-            "gateway",
-            "probe",
-            gateway_address,
-            "--wait",
-            str(GATEWAY_WAIT_SECONDS),
-            "--client-id",
-            str(member_probe_client_id(fleet, member)),
-        ],
-    )
     volumes, mounts = _spec_volumes(name, files)
     manifests = [_config_map(fleet, name, files)]
     if member.storage is not None:
@@ -198,11 +187,35 @@ def _member(fleet: Fleet, loaded: LoadedMember) -> list[Manifest]:
     else:
         volumes.append({"name": "state", "emptyDir": {}})
     mounts.append({"name": "state", "mountPath": STATE_DIR})
-    node = _container(
+    pod = {
+        "terminationGracePeriodSeconds": 60,  # the node stops its strategies and disconnects first
+        # the image's user (Dockerfile); the group owns the state volume, so it is writable
+        "securityContext": {"runAsNonRoot": True, "runAsUser": NODE_UID, "fsGroup": NODE_UID},
+        "initContainers": [_wait_for_gateway(fleet, loaded)],
+        "containers": [_node(fleet, loaded, files, mounts)],
+        "volumes": volumes,
+    }
+    manifests.append(_deployment(fleet, name, "node", pod))
+    manifests.append(_service(fleet, name, "node", "monitoring", member.monitoring_port))
+    return manifests
+
+
+def _wait_for_gateway(fleet: Fleet, loaded: LoadedMember) -> dict[str, Any]:
+    """An init container: the node starts once its gateway's API answers a handshake."""
+    gateway = loaded.member.gateway
+    address = f"{k8s_hosts(fleet).gateways[gateway]}:{GATEWAY_API_PORTS[fleet.gateways[gateway].trading_mode]}"
+    client_id = str(member_probe_client_id(fleet, loaded.member))
+    arguments = ["gateway", "probe", address, "--wait", str(GATEWAY_WAIT_SECONDS), "--client-id", client_id]
+    return _container(fleet, "wait-for-gateway", fleet.images.node, args=arguments)
+
+
+def _node(fleet: Fleet, loaded: LoadedMember, files: MemberFiles, mounts: list[dict[str, Any]]) -> dict[str, Any]:
+    member = loaded.member
+    return _container(
         fleet,
         "node",
         fleet.images.node,
-        args=node_arguments(fleet, loaded, hosts, files.entry),
+        args=node_arguments(fleet, loaded, k8s_hosts(fleet), files.entry),
         workingDir=STATE_DIR,
         env=_member_env(fleet, files),
         ports=[{"name": "monitoring", "containerPort": member.monitoring_port}],
@@ -213,17 +226,6 @@ def _member(fleet: Fleet, loaded: LoadedMember) -> list[Manifest]:
         securityContext={"allowPrivilegeEscalation": False},
         volumeMounts=mounts,
     )
-    pod = {
-        "terminationGracePeriodSeconds": 60,  # the node stops its strategies and disconnects first
-        # the image's user (Dockerfile); the group owns the state volume, so it is writable
-        "securityContext": {"runAsNonRoot": True, "runAsUser": NODE_UID, "fsGroup": NODE_UID},
-        "initContainers": [wait],
-        "containers": [node],
-        "volumes": volumes,
-    }
-    manifests.append(_deployment(fleet, name, "node", pod))
-    manifests.append(_service(fleet, name, "node", "monitoring", member.monitoring_port))
-    return manifests
 
 
 def _http(path: str, *, period: int, failures: int) -> dict[str, Any]:
