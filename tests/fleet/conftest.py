@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,8 @@ def write_fleet(directory: Path, *, name: str, images: dict[str, str] | None = N
         + (f"images:\n{image_lines}" if image_lines else "")
         + "gateways:\n  paper:\n    trading_mode: paper\n    username: {env: FLEET_TEST_USER}\n"
         "    password: {file: ./secrets/paper_password}\n    read_only_api: false\n"
+        # the test gateway logs in only with exactly this password (it arrived as TWS_PASSWORD_FILE)
+        f"    env: {{IBRUN_TEST_EXPECTED_SHA256: {hashlib.sha256(TEST_PASSWORD.encode()).hexdigest()}}}\n"
         "members:\n  - {name: a, spec: specs/a.yaml, gateway: paper}\n"
         "  - {name: b, spec: specs/b.yaml, gateway: paper, resources: {cpu: 250m, memory: 512Mi}}\n" + extra
     )
