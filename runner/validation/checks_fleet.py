@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from runner.fleet.wiring import PROBE_CLIENT_IDS
-from runner.gateway.container import SECRET_ENV_KEYS
 from runner.loading.document import JsonPath
 from runner.loading.overrides import SET_SOURCE
 from runner.model.fleet import Fleet
 from runner.model.gateway import SecretRef
+from runner.model.secrets import is_secret_variable
 from runner.validation.problems import Problem
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def _check_logins(fleet: Fleet, members: list[LoadedMember]) -> Iterator[Problem
 def _check_gateway_env(fleet: Fleet, members: list[LoadedMember]) -> Iterator[Problem]:
     for name, gateway in fleet.gateways.items():
         for key in sorted(gateway.env):
-            if SECRET_ENV_KEYS.search(key):
+            if is_secret_variable(key):
                 yield (
                     ("gateways", name, "env", key),
                     f"{key} looks like a secret: the environment shows in `docker inspect` and the manifests; "

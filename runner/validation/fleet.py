@@ -56,36 +56,39 @@ def is_fleet(data: Any) -> bool:
 def check_path(path: str, options: LoadOptions, environ: dict[str, str] | None = None) -> FileResult:
     """One file for `ibrun validate`: a fleet (with its members) or a spec."""
     env = environ if environ is not None else environment(options)
-    assembled = assemble(path, env, options.sets)
+    assembled = assemble(path, env, options.sets, allow_extends=options.allow_extends)
     if not is_fleet(assembled.data):
         return check_assembled(path, assembled)
-    _, issues = check_fleet(path, assembled, env)
+    _, issues = check_fleet(path, assembled, env, options.allow_extends)
     return FileResult(path, None, issues, assembled.sources)
 
 
 def load_fleet(path: Path | str, options: LoadOptions | None = None) -> LoadedFleet:
     options = options or LoadOptions()
     env = environment(options)
-    assembled = assemble(str(path), env, options.sets)
+    assembled = assemble(str(path), env, options.sets, allow_extends=options.allow_extends)
     if assembled.data is not None and not assembled.issues and not is_fleet(assembled.data):
         raise UsageError(f"{path}: not a fleet file (a fleet says `kind: fleet`); `ibrun run` runs a spec")
-    loaded, issues = check_fleet(str(path), assembled, env)
+    loaded, issues = check_fleet(str(path), assembled, env, options.allow_extends)
     if loaded is None:
         raise SpecInvalid(issues)
     return loaded
 
 
 def check_fleet(
-    path: str, assembled: Assembled, environ: dict[str, str]
+    path: str, assembled: Assembled, environ: dict[str, str], allow_extends: tuple[Path, ...] = ()
 ) -> tuple[LoadedFleet | None, tuple[SpecIssue, ...]]:
+    """The fleet and its members; a member's `extends:` may also read below the fleet file's
+    directory (the fleet names those specs, so it vouches for their tree)."""
     if assembled.data is None or assembled.issues:
         return None, tuple(assembled.issues)
     fleet, issues = validate_root(assembled.data, assembled.positions, path, parse_fleet, Fleet)
     if fleet is None:
         return None, _sorted(issues)
     members: list[LoadedMember] = []
+    scope = _MemberScope(environ, (*allow_extends, Path(path).resolve().parent))
     for index, member in enumerate(fleet.members):
-        loaded, member_issues = _check_member(fleet, member, index, path, assembled.positions, environ)
+        loaded, member_issues = _check_member(fleet, member, index, path, assembled.positions, scope)
         issues += member_issues
         if loaded is not None:
             members.append(loaded)
@@ -104,8 +107,14 @@ def member_path(fleet_path: str, member: Member) -> str:
     return os.path.normpath(os.path.join(os.path.dirname(fleet_path), member.spec))
 
 
+@dataclass(frozen=True)
+class _MemberScope:
+    environ: dict[str, str]
+    allow_extends: tuple[Path, ...]
+
+
 def _check_member(
-    fleet: Fleet, member: Member, index: int, fleet_path: str, positions: Positions, environ: dict[str, str]
+    fleet: Fleet, member: Member, index: int, fleet_path: str, positions: Positions, scope: _MemberScope
 ) -> tuple[LoadedMember | None, list[SpecIssue]]:
     spec_path = member_path(fleet_path, member)
     where = positions.locate(("members", index, "spec")) or Location(fleet_path, 1, 1)
@@ -115,7 +124,7 @@ def _check_member(
         message = f"member {member.name}: spec file not found: {spec_path}"
         return None, [SpecIssue(where, format_path(("members", index, "spec")), message, "fleet")]
     wiring = member_overrides(fleet, member, compose_hosts(fleet))
-    assembled = assemble(spec_path, environ, (*member.set, *wiring))
+    assembled = assemble(spec_path, scope.environ, (*member.set, *wiring), allow_extends=scope.allow_extends)
     result = check_assembled(spec_path, assembled)
     issues = [_relocated(issue, member, index, positions, fleet_path) for issue in result.issues]
     if result.spec is None or assembled.data is None:
