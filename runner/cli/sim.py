@@ -69,6 +69,27 @@ from runner.sim.config import SimConfig
     type=click.FloatRange(min=0),
     help="Replay streams this many times faster than recorded (0: at once).",
 )
+@click.option(
+    "--max-connections",
+    default=64,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Open API connections at most (more are closed as they are accepted).",
+)
+@click.option(
+    "--handshake-max-bytes",
+    default=4096,
+    show_default=True,
+    type=click.IntRange(64),
+    help="Largest frame a connection may announce before its startApi.",
+)
+@click.option(
+    "--handshake-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds a connection may take to send startApi before it is closed.",
+)
 @click.option("--ready-file", type=click.Path(), default=None, help="Write the READY line to this file once listening.")
 @click.option("--log-level", default="WARNING", show_default=True)
 @click.option("--config-json", default=None, hidden=True, help="Complete SimConfig as JSON (used by the launcher).")
@@ -88,6 +109,9 @@ def sim_command(
     market_hours: str,
     replay_file: str | None,
     replay_speed: float,
+    max_connections: int,
+    handshake_max_bytes: int,
+    handshake_timeout: float,
     ready_file: str | None,
     log_level: str,
     config_json: str | None,
@@ -114,6 +138,9 @@ def sim_command(
             market_hours="always_open" if market_hours == "always_open" else "exchange",
             replay_file=replay_file,
             replay_speed=replay_speed,
+            max_connections=max_connections,
+            handshake_max_bytes=handshake_max_bytes,
+            handshake_timeout_s=handshake_timeout,
             log_level=log_level,
         )
     run(config, ready_file)

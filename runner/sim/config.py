@@ -48,6 +48,11 @@ class SimConfig:
     """Serve clients from a recording (`ibrun record`) instead of the simulated world."""
     replay_speed: float = 1.0
     """Replayed streams at the recorded pace divided by this (0: as fast as possible)."""
+    # What a connection may cost before it is a client (runner/sim/limits.py): open API sockets,
+    # the largest frame before startApi, and how long a connection may take to send startApi.
+    max_connections: int = 64
+    handshake_max_bytes: int = 4096
+    handshake_timeout_s: float = 10.0
     log_level: str = "WARNING"
 
     def to_json(self) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from runner.ib.error_codes import ErrorCode
+from runner.sim import scenarios
 from runner.sim.protocol import encoders as enc
 from runner.sim.server import SimServer
 from runner.sim.world.market import Quote
@@ -215,7 +216,18 @@ COMMANDS: dict[str, Callable[[SimServer, Request], Reply]] = {
     "orders": _orders,
     "pacing_reset": lambda server, req: _pacing_reset(server),
 }
-ASYNC_COMMANDS: dict[str, Callable[[SimServer, Request], Awaitable[Reply]]] = {"burst": _burst}
+ASYNC_COMMANDS: dict[str, Callable[[SimServer, Request], Awaitable[Reply]]] = {"burst": _burst, **scenarios.COMMANDS}
+
+
+def _sequence(server: SimServer, req: Request) -> Reply:
+    return scenarios.sequence(server, req, execute, [*COMMANDS, *ASYNC_COMMANDS])
+
+
+def _flap(server: SimServer, req: Request) -> Reply:
+    return _sequence(server, {"steps": scenarios.flap_steps(req)})
+
+
+COMMANDS |= {"sequence": _sequence, "flap": _flap}
 
 
 def _pacing_reset(server: SimServer) -> Reply:

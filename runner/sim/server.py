@@ -6,6 +6,8 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from collections.abc import Coroutine
+from typing import Any
 
 from runner.ib.error_codes import ErrorCode
 from runner.sim.config import SimConfig
@@ -13,12 +15,14 @@ from runner.sim.handlers import clock
 from runner.sim.handlers.base import Context
 from runner.sim.handlers.orders import deliver_order_event
 from runner.sim.handlers.routes import ROUTES
+from runner.sim.limits import READER_LIMIT, ConnectionGate
 from runner.sim.protocol import encoders as enc
 from runner.sim.protocol import requests
 from runner.sim.protocol.handshake import HandshakeRefused, accept
 from runner.sim.protocol.messages import ClientMsg
 from runner.sim.protocol.wire import Fields, read_frame, split_fields
 from runner.sim.session import Session
+from runner.sim.stalls import StalledStreams
 from runner.sim.world.events import OrderEvent
 from runner.sim.world.state import World, WorldSettings
 
@@ -55,19 +59,39 @@ class SimServer:
         self.requests_received: Counter[str] = Counter()
         """Requests by message id (control `requests`), counted as they arrive."""
         self.connectivity_ok = True
+        self.connections = ConnectionGate(config.max_connections)
+        self.stalls = StalledStreams()
         self._server: asyncio.Server | None = None
+        self._port = config.port
         self._tasks: list[asyncio.Task[None]] = []
         self.started_at = time.time()
 
     @property
     def port(self) -> int:
-        assert self._server is not None
-        port: int = self._server.sockets[0].getsockname()[1]
-        return port
+        return self._port
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, self.config.host, self.config.port, limit=2**20)
+        await self.listen()
         self._tasks.append(asyncio.create_task(self._clock()))
+
+    async def listen(self) -> None:
+        """Accept API connections (again, on the same port, after a restart)."""
+        self._server = await asyncio.start_server(self._handle, self.config.host, self._port, limit=READER_LIMIT)
+        self._port = self._server.sockets[0].getsockname()[1]
+
+    def refuse(self) -> int:
+        """Stop listening (connections are refused, as while the gateway restarts) and cut every
+        connection; returns how many were cut."""
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        self.sessions.clear()
+        return self.connections.abort_all()
+
+    def background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run a scenario's timed steps; cancelled when the simulator stops."""
+        self._tasks.append(asyncio.create_task(work))
+        self._tasks = [task for task in self._tasks if not task.done()]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -101,7 +125,7 @@ class SimServer:
             await asyncio.sleep(interval - now % interval)
             now = time.time()
             try:
-                if self.connectivity_ok:
+                if self.connectivity_ok and self.world.gateway.accepting:
                     next_auction = clock.tick(self.context, now, next_auction)
             except Exception:
                 log.exception("market clock step failed")
@@ -109,28 +133,41 @@ class SimServer:
     # --- connections ----------------------------------------------------------------
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = str(writer.get_extra_info("peername"))
+        if not self.connections.admit(writer):
+            log.warning("refused %s: %d connections open already", peer, self.connections.limit)
+            writer.transport.abort()
+            return
         session = None
         try:
-            version = await accept(reader, writer, self.config.server_version_min, self.config.server_version_max)
-            session = await self._start_api(reader, writer, version, peer)
+            session = await asyncio.wait_for(self._handshake(reader, writer, peer), self.config.handshake_timeout_s)
             if session is not None:
                 await self._serve(reader, session)
         except HandshakeRefused as exc:
             log.warning("refused %s: %s", peer, exc)
+        except TimeoutError:
+            self.connections.timed_out += 1
+            log.warning("closed %s: no startApi within %gs", peer, self.config.handshake_timeout_s)
         except (asyncio.IncompleteReadError, ConnectionError, ValueError) as exc:
             log.info("connection %s ended: %r", peer, exc)
         finally:
+            self.connections.release(writer)
             if session is not None and self.sessions.get(session.client_id) is session:
                 del self.sessions[session.client_id]
             if session is not None:
                 session.closed = True
             writer.close()
 
+    async def _handshake(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str) -> Session | None:
+        """Version negotiation and startApi, each frame at most `handshake_max_bytes`."""
+        limit = self.config.handshake_max_bytes
+        version = await accept(reader, writer, self.config.server_version_min, self.config.server_version_max, limit)
+        return await self._start_api(reader, writer, version, peer, limit)
+
     async def _start_api(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, version: int, peer: str
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, version: int, peer: str, limit: int
     ) -> Session | None:
         while True:
-            fields = split_fields(await read_frame(reader))
+            fields = split_fields(await read_frame(reader, limit))
             if fields and fields[0] == START_API:
                 break
         client_id = requests.start_api(Fields(fields[1:]), version).client_id

@@ -48,12 +48,15 @@ def connection_time_text() -> str:
     return time.strftime("%Y%m%d %H:%M:%S", time.gmtime()) + " UTC"
 
 
-async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, server_min: int, server_max: int) -> int:
-    """Run the server side of the handshake; returns the negotiated version."""
+async def accept(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, server_min: int, server_max: int, max_bytes: int
+) -> int:
+    """Run the server side of the handshake; returns the negotiated version. A version string
+    longer than ``max_bytes`` is refused before it is buffered."""
     prefix = await reader.readexactly(4)
     if prefix != b"API\0":
         raise HandshakeRefused(f"bad prefix {prefix!r}")
-    hello = parse_hello(await read_frame(reader))
+    hello = parse_hello(await read_frame(reader, max_bytes))
     version = negotiate(hello, server_min, server_max)
     writer.write(frame_text(f"{version}\0{connection_time_text()}\0"))
     await writer.drain()

@@ -42,11 +42,11 @@ def split_fields(payload: bytes) -> list[str]:
     return [p.decode("utf-8", "replace") for p in parts]
 
 
-async def read_frame(reader: asyncio.StreamReader) -> bytes:
+async def read_frame(reader: asyncio.StreamReader, max_bytes: int = MAX_MESSAGE_BYTES) -> bytes:
     header = await reader.readexactly(4)
     (size,) = _LENGTH.unpack(header)
-    if size > MAX_MESSAGE_BYTES:
-        raise ValueError(f"message of {size} bytes exceeds the limit")
+    if size > max_bytes:
+        raise ValueError(f"message of {size} bytes exceeds the limit of {max_bytes}")
     return await reader.readexactly(size)
 
 

@@ -1,4 +1,5 @@
-"""The simulated world as one object: instruments, prices, the broker and historical pacing."""
+"""The simulated world as one object: instruments, prices, the broker, historical pacing and the
+gateway's own condition (up, restarting, waiting for a login)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from runner.ib.pacing import PacingRules
 from runner.sim.world.broker import Broker
 from runner.sim.world.events import OrderListener
+from runner.sim.world.gateway_state import GatewayState
 from runner.sim.world.market import Market
 from runner.sim.world.pacing import PacingGuard
 from runner.sim.world.sessions import MarketHours
@@ -37,3 +39,4 @@ class World:
             self.market, self.hours, settings.accounts, settings.initial_cash, settings.base_currency, listener
         )
         self.pacing = PacingGuard(settings.pacing)
+        self.gateway = GatewayState()
