@@ -28,6 +28,7 @@ class ExitCode(IntEnum):
     DOWNLOAD_FAILED = 12
     INSTRUMENTS_UNAVAILABLE = 13
     NOT_READY = 14
+    GATEWAY_DIED = 15
     INTERRUPTED = 130
 
 
@@ -137,6 +138,12 @@ class SimulatorSetupFailed(UsageError):
     """`ibrun sim` cannot start: its port cannot be bound or a universe file is unreadable/invalid."""
 
 
+class GatewayDied(IbrunError):
+    """The gateway ibrun started (the simulator) died while the node was running."""
+
+    exit_code = ExitCode.GATEWAY_DIED
+
+
 class NodeFailed(IbrunError):
     exit_code = ExitCode.NODE_FAILED
 
@@ -177,6 +184,7 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.DOWNLOAD_FAILED: "a historical download failed",
     ExitCode.INSTRUMENTS_UNAVAILABLE: "instruments could not be loaded: the gateway kept failing through every retry",
     ExitCode.NOT_READY: "ibrun status: the node is not ready (or its monitoring endpoint does not answer)",
+    ExitCode.GATEWAY_DIED: "the simulated gateway ibrun started died while the node ran (the node was stopped)",
     ExitCode.INTERRUPTED: "interrupted by SIGINT/SIGTERM (stopped cleanly)",
 }
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from runner.compile.nodeplan import NodePlan, assemble
-from runner.errors import IbrunError, Interrupted, LiveNotConfirmed, NodeFailed
+from runner.errors import GatewayDied, IbrunError, Interrupted, LiveNotConfirmed, NodeFailed
 from runner.launch import signals
 from runner.launch.summary import RunSummary
 
@@ -74,7 +74,7 @@ def execute(path: Path, load_options: LoadOptions, options: RunOptions) -> RunSu
 def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
     """Run (or, with ``dry_run``, only build) the spec's TradingNode."""
     from runner.compile.compiler import plan_node
-    from runner.launch.gateway import gateway_endpoint
+    from runner.launch.gateway import started_gateway
     from runner.launch.imports import check_components, extend_sys_path
     from runner.launch.preflight import preflight
     from runner.monitoring.plan import ops_plan
@@ -89,7 +89,8 @@ def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
     if options.dry_run:
         return _dry_run(spec, plan, planned, notes)
     signals.check()
-    with gateway_endpoint(spec, loaded.base_dir, loaded.path) as endpoint:
+    with started_gateway(spec, loaded.base_dir, loaded.path) as gateway:
+        endpoint = gateway.endpoint
         preflight(spec, endpoint.host, endpoint.port, options.environ)
         compiled = assemble(plan, endpoint)
         summary = RunSummary(
@@ -97,7 +98,8 @@ def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
             gateway=f"{spec.gateway.kind} gateway {endpoint}",
             has_exec=compiled.exec_client is not None,
         )
-        return _run_node(spec, compiled.node, planned, summary, options, ops_plan(spec, loaded.base_dir))
+        ops = ops_plan(spec, loaded.base_dir)
+        return _run_node(spec, compiled.node, planned, summary, options, ops, gateway.died)
 
 
 def _interlock(spec: Spec, options: RunOptions) -> tuple[str, ...]:
@@ -132,6 +134,7 @@ def _run_node(
     summary: RunSummary,
     options: RunOptions,
     ops: OpsPlan | None,
+    gateway_died: Callable[[], GatewayDied | None],
 ) -> RunSummary:
     from runner.launch.ib_errors import ErrorTap
     from runner.launch.node import build_node, colours_for, component_names, quiet_console
@@ -163,6 +166,7 @@ def _run_node(
             tap=tap,
             symbology=spec.instruments.symbology,
             ops=ops,
+            gateway_died=gateway_died,
         )
         return await supervisor.run()  # installs its loop signal handlers first
 

@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import signal
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from runner.errors import IbrunError, InstrumentNotFound, Interrupted, NodeFailed
+from runner.errors import GatewayDied, IbrunError, InstrumentNotFound, Interrupted, NodeFailed
 from runner.launch import signals
 from runner.launch.ib_errors import ErrorTap, missing_load_ids
 from runner.launch.status import StatusDisplay
@@ -38,6 +39,7 @@ class Supervisor:
         tap: ErrorTap | None = None,
         symbology: str = "simplified",
         ops: OpsPlan | None = None,
+        gateway_died: Callable[[], GatewayDied | None] | None = None,
     ) -> None:
         self.node, self.actor, self.summary = node, actor, summary
         self.duration, self.expected_ids, self.mic_venues = duration, expected_ids, mic_venues
@@ -45,6 +47,8 @@ class Supervisor:
         self.tap, self.symbology = tap, symbology
         self.ops_plan = ops
         self.ops: Operations | None = None
+        self.gateway_died = gateway_died or (lambda: None)
+        """The error to stop with once the gateway ibrun started is gone (a killed simulator)."""
         self._stop = asyncio.Event()
         self.signal_name: str | None = None
 
@@ -99,9 +103,11 @@ class Supervisor:
         try:
             running_since = time.monotonic()
             reason = await self._watch(running_since)
-        except BaseException:
+        except BaseException as error:
             self.display.stop()
             await self._shutdown(INTERRUPT_STOP_BUDGET)
+            if isinstance(error, GatewayDied) and self.ops is not None:
+                await self.ops.stop(str(error), interrupted=False)  # the node_stopped alert says why
             raise
         self.display.stop()
         self.summary.running_seconds = time.monotonic() - running_since
@@ -133,6 +139,8 @@ class Supervisor:
         """A signal, an IB error 200 for a load_id or a failed instrument load, while the node is still starting."""
         if self._stop.is_set():
             return Interrupted(f"interrupted by {self.signal_name} while connecting; stopped cleanly")
+        if (died := self.gateway_died()) is not None:
+            return died
         from runner.instruments.provider import load_failure  # retries through IB's restart window ran out
 
         if (failure := load_failure()) is not None:
@@ -182,6 +190,8 @@ class Supervisor:
         while True:
             if self._stop.is_set():
                 return f"signal {self.signal_name}"
+            if (died := self.gateway_died()) is not None:
+                raise died
             elapsed = time.monotonic() - since
             if self.duration is not None and elapsed >= self.duration:
                 return f"--duration {self.duration:g}s elapsed"

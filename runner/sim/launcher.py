@@ -53,6 +53,18 @@ class SimProcess:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def death(self) -> str | None:
+        """How the process ended (None while it runs): "killed by SIGKILL", "exited with code 3"."""
+        code = self.process.poll()
+        if code is None:
+            return None
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exited with code {code}"
+
     def stderr_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.stderr_path.read_text(errors="replace").splitlines()[-lines:])

@@ -76,7 +76,8 @@ def test_a_connection_that_never_sends_startapi_is_closed(sim):
 
 
 def test_connections_above_the_cap_are_closed_at_once():
-    with start_simulator(sim_config(max_connections=3), startup_timeout=20) as sim, SimControl(sim.control_port) as control:
+    config = sim_config(max_connections=3)
+    with start_simulator(config, startup_timeout=20) as sim, SimControl(sim.control_port) as control:
         held = [socket.create_connection(("127.0.0.1", sim.port)) for _ in range(3)]
         try:
             _wait(lambda: control.call("gateway")["connections"]["open"] == 3)
