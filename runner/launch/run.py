@@ -152,6 +152,10 @@ def _run_node(
         loop = asyncio.get_running_loop()
         node, actor = build_node(config, loop, planned)
         holder["node"] = node
+        if spec.exec_ is not None:
+            from runner.launch.order_gate import gate_orders
+
+            gate_orders(node, spec.exec_.while_disconnected, spec.exec_.hold_timeout)
         tap = ErrorTap()
         tap.attach_all()
         summary.strategies, summary.actors = component_names(node)

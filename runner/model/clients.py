@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from runner.model.base import AfterValidation, ClientId, Constraints, Frozen, WholeSeconds
+from runner.model.base import AfterValidation, ClientId, Constraints, Frozen, Seconds, WholeSeconds
 
 MarketDataType = Literal["REALTIME", "FROZEN", "DELAYED", "DELAYED_FROZEN"]
 
@@ -66,3 +66,10 @@ class ExecClient(Frozen):
     connection_timeout: WholeSeconds = 300
     request_timeout: WholeSeconds = 60
     routing: Routing = field(default_factory=Routing)
+    while_disconnected: Literal["reject", "hold"] = "reject"
+    """Orders, modifies and cancels a strategy sends while the gateway is disconnected (IB's nightly
+    restart, a network cut): `reject` them at once with the reason; `hold` them and send them, in
+    order, once the gateway is back (rejected after `hold_timeout`)."""
+    hold_timeout: Annotated[Seconds, Constraints(le=86_400)] = 60.0
+    """Seconds an order is held at most (`while_disconnected: hold`); then it is rejected. An
+    order held longer than the market moves is rarely still wanted."""

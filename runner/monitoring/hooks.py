@@ -45,6 +45,30 @@ class IbLink:
         self.client._reconnect_delay = min(self.client._reconnect_delay, cap)
         self.client._reconnect_jitter_secs = min(self.client._reconnect_jitter_secs, 1)
 
+    def wait_while_refused(self, delay: float, say: Callable[[str], None]) -> None:
+        """While the gateway refuses connections (its daily restart, a login), nautilus logs a
+        traceback for every reconnect attempt. Before a reconnect, wait instead until the API port
+        accepts a TCP connection again, trying every ``delay`` seconds, with one line when the
+        refusals begin. (The first connect is left to nautilus: ibrun's preflight checked it.)"""
+        from nautilus_trader.adapters.interactive_brokers.client.client import _SHUTDOWN_STATES
+
+        client = self.client
+        original = client._connect
+
+        def stopping() -> bool:
+            return bool(client._is_shutting_down or client.state in _SHUTDOWN_STATES)
+
+        async def connect() -> None:
+            said = False
+            while client._had_ib_connection and not stopping() and not await _accepts(client._host, client._port):
+                if not said:
+                    say(f"IB client {self.client_id}: the gateway refuses connections; trying every {delay:g}s")
+                    said = True
+                await asyncio.sleep(delay)
+            await original()
+
+        client._connect = connect
+
     def resubscribe(self, watch: Watch) -> int:
         """Cancel and re-send the IB requests behind ``watch`` (as nautilus does after IB's
         10189/366); returns how many requests were re-sent."""
@@ -60,6 +84,16 @@ class IbLink:
                 task.add_done_callback(self._pending.discard)
             count += 1
         return count
+
+
+async def _accepts(host: str, port: int) -> bool:
+    """Whether something accepts a TCP connection there (closed again at once, no API handshake)."""
+    try:
+        _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 2.0)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    return True
 
 
 def subscription_names(watch: Watch) -> set[Any]:

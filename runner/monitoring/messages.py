@@ -33,7 +33,7 @@ def login_needed(trader_id: str, client_id: int, down_for: float) -> Alert:
         "login_needed",
         f"client {client_id}",
         f"{trader_id}: the gateway may need a login",
-        f"The gateway has refused IB client {client_id} for {down_for / 60:.0f} min: it probably needs a fresh "
+        f"The gateway has refused IB client {client_id} for {_duration(down_for)}: it probably needs a fresh "
         "login (IB's weekly re-authentication with 2FA). Log in; ibrun reconnects by itself.",
         "failure",
     )
@@ -91,3 +91,7 @@ def node_stopped(trader_id: str, reason: str, interrupted: bool) -> Alert:
         f"The node stopped ({reason}).",
         "warning" if interrupted else "info",
     )
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"

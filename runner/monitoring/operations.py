@@ -33,6 +33,8 @@ FARMS = {2103: ("market", False), 2104: ("market", True), 2105: ("hmds", False),
 FARMS |= {2157: ("secdef", False), 2158: ("secdef", True)}
 DATA_RESTORED = frozenset({1101, 1102})
 KINDS = ("quotes", "trades", "bars", "book")
+REFUSED_RETRY = 5.0
+"""Seconds between connection tries while the gateway refuses (no reconnect_max_delay set)."""
 
 
 class Operations:
@@ -79,9 +81,10 @@ class Operations:
 
         m = self.plan.monitoring
         self.links = [LinkWatch(link) for link in ib_links(self.node._config)]  # the TradingNodeConfig
-        if m.reconnect_max_delay is not None:
-            for link_watch in self.links:
+        for link_watch in self.links:
+            if m.reconnect_max_delay is not None:
                 link_watch.link.cap_reconnect_delay(m.reconnect_max_delay)
+            link_watch.link.wait_while_refused(m.reconnect_max_delay or REFUSED_RETRY, self._say)
         if tap is not None:
             tap.listeners.append(self._on_ib_message)
         self._hours = ContractHours.of(self.node)

@@ -75,6 +75,8 @@ def readiness(s: Snapshot) -> list[str]:
     if "market" in s.farms_broken:
         reasons.append("IB reports the market data farm broken (2103)")
     for sub in s.subscriptions:
+        if sub.state == "waiting":  # subscribed, reconnected or a farm back: not delivering yet
+            reasons.append(f"{sub.watch.key}: no data yet since it (re)started (expected within {sub.stale_after:g}s)")
         if sub.state == "stale":
             silent = "no data yet" if sub.age is None else f"no data for {sub.age:.1f}s"
             reasons.append(f"{sub.watch.key}: stale, {silent} (expected within {sub.stale_after:g}s)")

@@ -180,7 +180,8 @@ class Watchdog:
             return "stale" if self._connected else "paused"
         silent = at - self._silent_since(sub)
         if silent <= self._stale_after(sub):
-            return "waiting" if sub.last_data is None else "fresh"
+            # waiting: nothing yet since its wait began (subscribed, reconnected, farm back, ...)
+            return "waiting" if sub.last_data is None or sub.last_data < sub.wait_start else "fresh"
         return "paused" if self.paused else "stale"
 
     def _stale_after(self, sub: _Sub) -> float:

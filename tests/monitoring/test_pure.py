@@ -134,6 +134,14 @@ def test_ready_only_when_running_connected_loaded_and_fresh() -> None:
         "SPY.ARCA quotes: stale, no data for 9.0s (expected within 3s)",
     ]
     assert readiness(Snapshot("T-1", "starting", 0.0)) == ["the node is starting"]
+    waiting = Snapshot(
+        "T-1",
+        "running",
+        0.0,
+        clients=(ClientState(1, ("data",), True, 1, None),),
+        subscriptions=(SubscriptionStatus(quotes, "waiting", 4.0, 3.0, 0),),
+    )
+    assert readiness(waiting) == ["SPY.ARCA quotes: no data yet since it (re)started (expected within 3s)"]
 
 
 class FakeLink:

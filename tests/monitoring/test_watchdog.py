@@ -60,6 +60,7 @@ def test_disconnected_pauses_and_a_reconnect_restarts_every_window() -> None:
     assert dog.evaluate(30.0) == []
     assert dog.statuses(30.0)[0].state == "paused"
     dog.connection_restored(30.0)
+    assert dog.statuses(30.5)[0].state == "waiting"  # not fresh until it delivers again
     assert dog.evaluate(32.9) == []  # a full window from the reconnect
     assert kinds(dog.evaluate(33.1))[0] == ("stale", QUOTES.key)
 
@@ -101,3 +102,18 @@ def test_adding_a_known_subscription_keeps_its_history() -> None:
     dog.add(QUOTES, 10.0)
     assert dog.statuses(6.0)[0].age == 1.0
     assert dog.keys() == {QUOTES.key}
+
+
+def test_after_a_reconnect_only_new_data_makes_it_fresh_again() -> None:
+    dog = Watchdog(tolerance=1.5)
+    dog.add(QUOTES, 0.0)
+    dog.data(QUOTES.key, 1.0)
+    assert dog.statuses(1.5)[0].state == "fresh"
+    dog.connection_lost(2.0)
+    dog.connection_restored(10.0)
+    assert dog.statuses(10.1)[0].state == "waiting"
+    dog.data(QUOTES.key, 10.2)
+    assert dog.statuses(10.3)[0].state == "fresh"
+    dog.farm_broken("market", 11.0)
+    dog.farm_ok("market", 12.0)
+    assert dog.statuses(12.1)[0].state == "waiting"
