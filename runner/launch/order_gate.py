@@ -11,7 +11,7 @@ that gap and applies the spec's rule:
 - `hold`: commands wait, in the order they were sent, until the client is connected and ready
   again — so an order is placed with an id the gateway handed out after the reconnect, once — and
   are rejected after `hold_timeout` seconds or when the node stops first. Cancelling an order that
-  is still held withdraws it: it is rejected as never sent, nothing reaches IB.
+  was not sent yet withdraws it: it is rejected as never sent, nothing reaches IB.
 
 What is private to nautilus' IB adapter (checked against nautilus_trader 1.231) and used here: the
 execution client's `_submit_order`, `_submit_order_list`, `_modify_order`, `_cancel_order`,
@@ -65,8 +65,8 @@ class OrderGate:
         async def held(command: Any) -> None:
             arrived = time.monotonic()
             order_id = _submitted_order_id(name, command)
-            if name == "_cancel_order" and str(command.client_order_id) in self._held:
-                self._withdrawn.add(str(command.client_order_id))  # still held: it will never be sent
+            if name == "_cancel_order" and self._unsent(command.client_order_id):
+                self._withdrawn.add(str(command.client_order_id))  # it will never be sent
                 return
             if order_id is not None:
                 self._held.add(order_id)
@@ -74,7 +74,7 @@ class OrderGate:
                 async with self._turn:
                     reason = await self._wait_until_connected(name, arrived)
                     if order_id in self._withdrawn:
-                        reason = "not sent: cancelled while held for the IB gateway (exec.while_disconnected: hold)"
+                        reason = "not sent: cancelled before it was sent (exec.while_disconnected: hold)"
                     await self._run(original, command, reason)
             except asyncio.CancelledError:
                 reason = "not sent: the node stopped before the IB gateway came back (exec.while_disconnected: hold)"
@@ -85,6 +85,14 @@ class OrderGate:
                 self._withdrawn.discard(order_id or "")
 
         return held
+
+    def _unsent(self, client_order_id: Any) -> bool:
+        """Held here, or not even here yet: nautilus' engines may pass a cancel on before the
+        submit it follows (the submit waits in their queue), so the order is still INITIALIZED."""
+        if str(client_order_id) in self._held:
+            return True
+        order = self.exec_client._cache.order(client_order_id)
+        return order is not None and order.status_string() == "INITIALIZED"
 
     async def _run(self, original: Callable[[Any], Awaitable[None]], command: Any, refusal: str | None) -> None:
         self._refusal = refusal
