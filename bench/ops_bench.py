@@ -2,14 +2,13 @@
 
     uv run python bench/ops_bench.py [--rounds 5] [--overhead-pairs 5] [--seconds 20]
 
-1. detect: a subscription goes silent (the simulator drops its market data: IB's 1101 "data lost"
-   without a reconnect), time until `/readyz` names it stale; ratio to its expected interval
-   (target ≤ 2x). Then time until it delivers again (ibrun re-subscribes it).
-2. restart: the gateway goes away (the simulator process is stopped: clients dropped, connections
-   refused for ``--outage`` seconds) and comes back on the same port; time from its return until
-   every subscription has delivered data again (target ≤ 5 s). The simulator's own restart
-   scenario (same process, same state) is issue 14's part 3; a process restart is the same for a
-   data-only node.
+1. detect: a subscription goes silent with no error (the simulator's `stall`), time until
+   `/readyz` names it stale; ratio to its expected interval (target ≤ 2x). Then time until it
+   delivers again (ibrun re-subscribes it, which cures a stalled stream).
+2. restart: the simulator's daily restart (`restart`: every client dropped, connections refused
+   for ``--outage`` seconds, then back on the same port with the same state); time from the
+   gateway listening again (its `back_at`) until every subscription has delivered data stamped
+   after it (target ≤ 5 s), and until `/readyz` says ready.
 3. overhead: the node's CPU (user+sys of the `ibrun run` process tree, the simulator runs apart)
    at the simulator's full quote rate, monitoring on (watchdog, endpoints, a scrape of /metrics
    every second) vs off (`monitoring: {watchdog: false}`), interleaved pairs; CPU per 1,000 quotes
@@ -22,6 +21,7 @@ import argparse
 import contextlib
 import json
 import os
+import random
 import signal
 import socket
 import statistics
@@ -125,7 +125,7 @@ def bench_detect(rounds: int, workdir: Path) -> dict[str, Any]:
             assert sim.control_port is not None
             for _ in range(rounds):
                 with SimControl(sim.control_port) as control:
-                    control.call("connectivity_restored", data_lost=True)
+                    control.call("stall", localSymbol="EUR.USD")
                     silent_at = time.monotonic()
                 flagged = poll(listen, lambda r: any("stale" in reason for reason in r["reasons"]), 30)
                 back = poll(listen, lambda r: r["ready"] and r["subscriptions"][0]["state"] == "fresh", 30)
@@ -141,32 +141,39 @@ def bench_detect(rounds: int, workdir: Path) -> dict[str, Any]:
 
 
 def bench_restart(rounds: int, outage: float, workdir: Path, cap: str | None = None) -> dict[str, Any]:
-    port, control = free_port(), free_port()
-    config = SimConfig(port=port, control_port=control, tick_interval_ms=100, market_hours="always_open")
     ids = ["SPY.ARCA", "EUR/USD.IDEALPRO", "AAPL.NASDAQ"]
-    sim: SimProcess = start_simulator(config)
-    listen = free_port()
-    extra = "\n  market_hours: always\n  expected: {quotes: 1}" + (f"\n  reconnect_max_delay: {cap}" if cap else "")
-    node = start_node(spec(port, listen, ids, extra), workdir)
-    recover = []
-    try:
-        poll(listen, lambda r: r["ready"] and all(s["received"] for s in r["subscriptions"]), 60, 0.1)
-        for _ in range(rounds):
-            sim.stop()
-            time.sleep(outage)  # the restart window: connections refused
-            sim = start_simulator(config)
-            back_at = time.monotonic()
+    recover, ready, outages = [], [], []
+    with start_simulator(free_port_config(SimConfig(tick_interval_ms=100, market_hours="always_open"))) as sim:
+        assert sim.control_port is not None
+        listen = free_port()
+        extra = "\n  market_hours: always\n  expected: {quotes: 1}" + (f"\n  reconnect_max_delay: {cap}" if cap else "")
+        node = start_node(spec(sim.port, listen, ids, extra), workdir)
+        try:
+            poll(listen, lambda r: r["ready"] and all(s["received"] for s in r["subscriptions"]), 60, 0.1)
+            jitter = random.Random(7)  # outages not in step with the reconnect tries: 0-5 s longer
+            for _ in range(rounds):
+                seconds = outage + jitter.uniform(0.0, 5.0)
+                outages.append(seconds)
+                with SimControl(sim.control_port) as control:
+                    control.call("restart", seconds=seconds)
+                    while (gateway := control.call("gateway"))["phase"] != "up":
+                        time.sleep(0.01)
+                back_at = float(gateway["back_at"])  # epoch seconds, when it listened again
 
-            def delivered_since_back(report: dict[str, Any], since: float = back_at) -> bool:
-                now = time.monotonic()
-                ages = [s["age_seconds"] for s in report["subscriptions"]]
-                return all(age is not None and now - age > since for age in ages)
+                def delivered_since_back(report: dict[str, Any], since: float = back_at) -> bool:
+                    now = time.time()
+                    ages = [s["age_seconds"] for s in report["subscriptions"]]
+                    return all(age is not None and now - age > since for age in ages)
 
-            recover.append(poll(listen, delivered_since_back, 60) - back_at)
-    finally:
-        stop_node(node)
-        sim.stop()
-    return {"outage_s": outage, "recover_s": recover, "cap": cap or "default (2 s)"}
+                recover.append(_epoch_of(poll(listen, delivered_since_back, 60)) - back_at)
+                ready.append(_epoch_of(poll(listen, lambda r: r["ready"], 60)) - back_at)
+        finally:
+            stop_node(node)
+    return {"outage_s": outages, "recover_s": recover, "ready_s": ready, "cap": cap or "default (2 s)"}
+
+
+def _epoch_of(monotonic: float) -> float:
+    return time.time() - (time.monotonic() - monotonic)
 
 
 # --- 3. overhead -------------------------------------------------------------------------------
@@ -235,7 +242,7 @@ def bench_overhead(pairs: int, seconds: float, workdir: Path, tick_ms: int = 2) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--outage", type=float, default=10.0)
+    parser.add_argument("--outage", type=float, default=10.0, help="restart length (each round adds 0-5 s)")
     parser.add_argument("--overhead-pairs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--tick-ms", type=int, default=2, help="simulator tick for the overhead figure (2: full rate)")
@@ -261,9 +268,11 @@ def report(**figures: dict[str, Any]) -> None:
             print(f"detect: median {med:.2f}s = {med / data['expected_s']:.2f}x the expected {data['expected_s']:g}s")
             print(f"  detect samples: {_fmt(data['detect_s'])}; back after re-subscribing: {_fmt(data['resume_s'])}")
         elif name == "restart":
-            print(f"restart: every subscription delivering {statistics.median(data['recover_s']):.2f}s (median) after")
-            print(f"  the gateway came back ({data['outage_s']:g}s outage, reconnect_max_delay {data['cap']});")
-            print(f"  samples: {_fmt(data['recover_s'])}")
+            recover, median = data["recover_s"], statistics.median(data["recover_s"])
+            print(f"restart: every subscription delivering {median:.2f}s (median, max {max(recover):.2f}s)")
+            print(f"  after the gateway came back (daily restarts of {_fmt(data['outage_s'])}s,")
+            print(f"  reconnect_max_delay {data['cap']}); samples: {_fmt(recover)}")
+            print(f"  /readyz ready again: {_fmt(data['ready_s'])}")
         else:
             on, off = data["samples"]["on"], data["samples"]["off"]
             cpu_ratio = statistics.median(c for c, _ in on) / statistics.median(c for c, _ in off)

@@ -51,7 +51,8 @@ class Monitoring(Frozen):
     details); `always`: every subscription should deliver around the clock."""
     reconnect_max_delay: Seconds | None = 2.0
     """Cap of the IB client's reconnect back-off (nautilus doubles it up to 300 s, so a node could
-    sleep minutes after the gateway is back); null keeps nautilus' back-off."""
+    sleep minutes after the gateway is back), and how often a client tries a gateway that refuses
+    connections (its restart window); null keeps nautilus' back-off and tries every 5 s."""
     login_needed_after: Seconds = 300.0
     """A gateway refusing connections for this long probably needs a fresh login (IB's weekly
     re-authentication with 2FA): the `login_needed` alert."""

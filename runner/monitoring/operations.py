@@ -23,7 +23,7 @@ from runner.monitoring.alerting import Alert, RateLimiter
 from runner.monitoring.hooks import ContractHours, IbLink, LoadTimer, ReconciliationTap, ib_links, strategy_watches
 from runner.monitoring.plan import OpsPlan
 from runner.monitoring.snapshot import ClientState, PositionState, Snapshot
-from runner.monitoring.state import LinkWatch, data_times, position_states
+from runner.monitoring.state import LinkWatch, data_times, position_states, tell_connection
 from runner.monitoring.watchdog import Watchdog
 
 TICK = 0.25
@@ -163,11 +163,7 @@ class Operations:
                 self._alert(messages.reconnected(trader, watch.link.client_id, roles, watch.last_outage), now)
             if watch.login_overdue(now, self.plan.monitoring.login_needed_after):
                 self._alert(messages.login_needed(trader, watch.link.client_id, now - (watch.down_since or now)), now)
-        data_links = [watch for watch in self.links if "data" in watch.link.roles]
-        if any(not watch.connected for watch in data_links):
-            self.watchdog.connection_lost(now)
-        elif any(watch.restored_at == now for watch in data_links):
-            self.watchdog.connection_restored(now)
+        tell_connection(self.watchdog, [watch for watch in self.links if "data" in watch.link.roles], now)
 
     def _on_ib_message(self, code: int, req_id: int, text: str) -> None:
         self._messages.append((code, req_id, text))  # on the loop, inside the IB client's handler

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from runner.launch.stats import InstrumentStats
 from runner.monitoring.snapshot import PositionState
-from runner.monitoring.watchdog import Watch
+from runner.monitoring.watchdog import Watch, Watchdog
 
 
 @dataclass
@@ -51,6 +51,16 @@ class LinkWatch:
             return False
         self.login_alerted = True
         return True
+
+
+def tell_connection(watchdog: Watchdog, data_links: list[LinkWatch], now: float) -> None:
+    """Whether the data connection is up, for the watchdog: lost while any data link is down,
+    restored once all are up — the first connect too (before it, nothing was expected; without
+    it a silent subscription would be held `paused` forever instead of turning stale)."""
+    if any(not watch.connected for watch in data_links):
+        watchdog.connection_lost(now)
+    elif not watchdog.connected or any(watch.restored_at == now for watch in data_links):
+        watchdog.connection_restored(now)
 
 
 def data_times(watches: list[Watch], stats: dict[str, InstrumentStats]) -> Iterator[tuple[str, float]]:

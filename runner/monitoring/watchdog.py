@@ -168,6 +168,10 @@ class Watchdog:
         ]
 
     @property
+    def connected(self) -> bool:
+        return self._connected
+
+    @property
     def paused(self) -> bool:
         return not self._connected or "market" in self._farm_broken
 

@@ -65,4 +65,11 @@ class StalledStreams:
         return resumed
 
     def current(self) -> list[Stalled]:
+        """The stalls in effect: not cured by a new request, their client still connected."""
+        self._parked = {key: held for key, held in self._parked.items() if _in_effect(key, held[0])}
         return list(self._parked)
+
+
+def _in_effect(key: Stalled, session: Session) -> bool:
+    subs: dict[int, Any] = getattr(session, key.kind)
+    return not session.closed and key.req_id not in subs

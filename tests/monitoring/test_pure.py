@@ -163,6 +163,26 @@ def test_link_history_counts_reconnects_after_the_first_connect() -> None:
     assert watch.poll(402.0) == "restored" and watch.reconnects == 1 and watch.last_outage == 400.0
 
 
+def test_a_silent_subscription_turns_stale_after_the_first_connect() -> None:
+    # The links start disconnected (the node is connecting): the watchdog pauses; the first
+    # connect must resume it, or a stream that never delivers would stay `paused`, not stale.
+    from runner.monitoring.state import tell_connection
+    from runner.monitoring.watchdog import Watchdog
+
+    link = FakeLink()
+    watch = LinkWatch(link)
+    dog = Watchdog(tolerance=1.5)
+    dog.add(Watch("SPY.ARCA", "quotes", 2.0), 0.0)
+    watch.poll(0.0)
+    tell_connection(dog, [watch], 0.0)
+    assert dog.statuses(10.0)[0].state == "paused"
+    link.connected = True
+    watch.poll(10.0)
+    tell_connection(dog, [watch], 10.0)
+    assert dog.statuses(12.0)[0].state == "waiting"
+    assert dog.statuses(13.1)[0].state == "stale"
+
+
 # --- the plan from a spec -------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ over TCP, the simulator's daily restart and weekly re-login driven through its c
 - daily restart, `exec.while_disconnected: hold`: the node reconnects, its data resumes, an order
   sent while the gateway was down is held and placed once after it is back, the orders from
   before are neither lost nor placed again, and /readyz is never ready while the gateway is down.
+- a silent stall: flagged stale, re-subscribed, resumed.
 - weekly re-login, `reject` (the default): an order sent while the gateway is down is rejected
   with the reason and never reaches it, the login_needed alert fires, and once the login is
   completed the node trades again.
@@ -232,6 +233,14 @@ def test_weekly_relogin_rejects_orders_and_alerts_login_needed(tmp_path: Path, r
     try:
         assert node.err.wait_for("monitoring on " + node.base, 60), node.err.text()[-3000:]
         wait_until(lambda: (r := readyz(node.base)) and r["ready"], 30, "ready")
+        # A silent stall (no error, the socket fine): flagged stale, re-subscribed, resumed.
+        assert node.control("stall", localSymbol="EUR.USD")["stalled"]
+        stale = "EUR/USD.IDEALPRO quotes: stale"
+        wait_until(lambda: any(r.startswith(stale) for r in readyz(node.base)["reasons"]), 15, "stale")
+        wait_until(lambda: (r := readyz(node.base)) and r["ready"], 15, "ready after the re-subscription")
+        assert receiver.wait_for("EUR/USD.IDEALPRO quotes resumed", 10), receiver.titles()
+        assert node.control("gateway")["stalled"] == []
+
         first = node.trigger("market")
         node.wait_event(first, "filled")
 

@@ -140,6 +140,7 @@ def test_a_stalled_subscription_is_silent_without_an_error_until_requested_again
         app.cancelMktData(5)  # a re-subscription cures it
         app.reqMktData(5, contract(**AAPL), "", False, False, [])
         app.wait_for(lambda e: _count(app, 5) > seen)
+        assert control.call("gateway")["stalled"] == []  # cured
 
         control.call("stall", req_id=6)
         assert control.call("unstall")["resumed"][0]["req_id"] == 6  # 5 was requested anew: not put back
