@@ -309,3 +309,8 @@ def test_a_pickled_plan_assembles_to_the_same_configs() -> None:
     compiled_again = assemble(plan, Endpoint("127.0.0.1", 4555))
     assert compiled_again == compile_spec(spec, Endpoint("127.0.0.1", 4555))
     assert compiled_again.data_client.instrument_provider is compiled_again.exec_client.instrument_provider
+
+
+def test_while_disconnected_is_ibruns_not_a_nautilus_option() -> None:
+    held = compiled(exec={"while_disconnected": "hold", "hold_timeout": 5}).exec_client
+    assert held == compiled(exec={}).exec_client  # applied at launch (runner/launch/order_gate.py)
