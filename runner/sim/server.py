@@ -85,6 +85,8 @@ class SimServer:
         if self._server is not None:
             self._server.close()
             self._server = None
+        for session in self.sessions.values():
+            session.abort()  # closed: nothing more is written to it
         self.sessions.clear()
         return self.connections.abort_all()
 
