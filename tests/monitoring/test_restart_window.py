@@ -40,7 +40,7 @@ SPEC = """\
     version: 1
     trader_id: RESTART-TEST-001
     gateway:
-      simulated: {{tick_interval_ms: 100, control_port: {control}}}
+      simulated: {{tick_interval_ms: 100, control_port: {control}, market_hours: always_open}}
     instruments:
       load_ids: [AAPL.NASDAQ, EUR/USD.IDEALPRO]
     data:

@@ -215,7 +215,7 @@ class ReplayServer:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         version = self.scripts[0].conn.server_version
         try:
-            await accept(reader, writer, version, version)
+            await accept(reader, writer, version, version, self.config.handshake_max_bytes)
             await self._serve(reader, writer)
         except HandshakeRefused as exc:
             log.warning("replay refused a client: %s (the recording is at version %s)", exc, version)
