@@ -16,7 +16,8 @@ from tests.conftest import invoke
     [
         ("while_disconnected: later", "$.exec.while_disconnected: expected one of 'reject' or 'hold', got 'later'"),
         ("hold_timeout: 0", "$.exec.hold_timeout: input should be greater than 0"),
-        ("hold_timeout: .inf", "$.exec.hold_timeout: input should be less than or equal to 86400"),
+        ("hold_timeout: .inf", "$.exec.hold_timeout: input should be a finite number"),
+        ("hold_timeout: 1e6", "$.exec.hold_timeout: input should be less than or equal to 86400"),
     ],
 )
 def test_bad_values_are_located(tmp_path: Path, line: str, expected: str) -> None:
