@@ -99,7 +99,13 @@ class SpecInvalid(IbrunError):
 
 
 class LiveNotConfirmed(IbrunError):
+    """A live, writable gateway (by the spec, its port or its managed accounts) without consent."""
+
     exit_code = ExitCode.LIVE_NOT_CONFIRMED
+
+
+class GatewayModeConflict(LiveNotConfirmed):
+    """A container published on IB's default port of the other trading mode (no consent helps)."""
 
 
 class GatewayUnreachable(IbrunError):
@@ -172,7 +178,10 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.OK: "success (all specs valid, run finished, download complete)",
     ExitCode.SPEC_INVALID: "a spec is invalid (every problem is listed, file:line:col)",
     ExitCode.USAGE: "usage error: bad option, missing file argument",
-    ExitCode.LIVE_NOT_CONFIRMED: "live, writable trading setup without --confirm-live",
+    ExitCode.LIVE_NOT_CONFIRMED: (
+        "live, writable gateway (by its spec, port or managed accounts) without --confirm-live,"
+        " or a container on the other trading mode's port"
+    ),
     ExitCode.GATEWAY_UNREACHABLE: "nothing accepts connections at the gateway host:port",
     ExitCode.HANDSHAKE_TIMEOUT: "the gateway accepted the socket but the API handshake timed out",
     ExitCode.CLIENT_ID_IN_USE: "IB error 326: the client id is already connected",
@@ -185,7 +194,7 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.INSTRUMENTS_UNAVAILABLE: "instruments could not be loaded: the gateway kept failing through every retry",
     ExitCode.NOT_READY: "ibrun status: the node is not ready (or its monitoring endpoint does not answer)",
     ExitCode.GATEWAY_DIED: "the simulated gateway ibrun started died while the node ran (the node was stopped)",
-    ExitCode.INTERRUPTED: "interrupted by SIGINT/SIGTERM (stopped cleanly)",
+    ExitCode.INTERRUPTED: "interrupted by SIGINT/SIGTERM/SIGHUP (stopped cleanly, nothing left running)",
 }
 
 

@@ -8,12 +8,13 @@ Interrupted 130 (the catalog stays consistent; re-running resumes).
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from runner.cli.options import load_options, spec_options
+from runner.cli.options import confirm_live_option, load_options, spec_options
 from runner.errors import DownloadFailed, IbrunError, Interrupted, Location, SpecInvalid, SpecIssue
 
 if TYPE_CHECKING:
@@ -33,16 +34,18 @@ _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
     help="Catalog directory (overrides download.catalog).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress output; just the final table.")
+@confirm_live_option
 def download_command(
     spec: Path,
     sets: tuple[str, ...],
     env_file: Path | None,
     catalog: Path | None,
     quiet: bool,
+    confirm_live: bool,
 ) -> None:
     """Download SPEC's instruments, bars and ticks into a ParquetDataCatalog (resumable)."""
     try:
-        result = download(spec, sets, env_file, catalog, quiet)
+        result = download(spec, sets, env_file, catalog, quiet, confirm_live)
     except IbrunError:
         raise
     except KeyboardInterrupt:
@@ -62,8 +65,12 @@ def download(
     env_file: Path | None = None,
     catalog: Path | None = None,
     quiet: bool = False,
+    confirm_live: bool = False,
 ) -> DownloadResult:
-    """Load the spec, start its gateway if ibrun owns it, and run the download."""
+    """Load the spec, start its gateway if ibrun owns it, and run the download.
+
+    A download never places orders: the live interlock is for the container it may start (a
+    live, writable `gateway.docker` needs ``confirm_live``)."""
     from runner.validation.pipeline import load_spec
 
     loaded = load_spec(spec_path, load_options(sets, env_file))
@@ -83,9 +90,11 @@ def download(
     from runner.download.pacer import Pacer
     from runner.download.report import Progress
     from runner.launch.gateway import gateway_endpoint
+    from runner.launch.interlock import Consent, Interlock
 
     target = catalog if catalog is not None else Path(spec.download.catalog)
-    with gateway_endpoint(spec, loaded.base_dir, loaded.path) as endpoint:
+    interlock = Interlock(spec, "download", Consent(confirm_live, dict(os.environ)))
+    with gateway_endpoint(loaded, interlock) as endpoint:
         job = Job(
             spec,
             endpoint.host,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from runner.cli.options import load_options, spec_options
+from runner.cli.options import confirm_live_option, load_options, spec_options
 from runner.errors import GatewayUnreachable, Interrupted
 
 if TYPE_CHECKING:
@@ -32,15 +33,21 @@ def gateway_group() -> None:
 @SPEC_ARGUMENT
 @spec_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
-def up_command(spec: Path, sets: tuple[str, ...], env_file: Path | None, quiet: bool) -> None:
-    """Start (or reuse) the container and wait until its API answers; it keeps running."""
-    from runner.gateway.manager import start_docker_gateway
+@confirm_live_option
+def up_command(spec: Path, sets: tuple[str, ...], env_file: Path | None, quiet: bool, confirm_live: bool) -> None:
+    """Start (or reuse) the container and wait until its API answers; it keeps running.
+
+    A live, writable container needs --confirm-live (exit 3 otherwise; checked on the spec, and on
+    the accounts the API announces: a container refused then is removed again)."""
+    from runner.launch.gateway import start_checked_container
+    from runner.launch.interlock import Consent, Interlock
 
     loaded = _load(spec, sets, env_file)
-    # SIGTERM raises KeyboardInterrupt like Ctrl-C (the console entry installs runner.launch.signals
+    interlock = Interlock(loaded.spec, "gateway up", Consent(confirm_live, dict(os.environ)))
+    # SIGINT/SIGTERM/SIGHUP raise KeyboardInterrupt (the console entry installs runner.launch.signals
     # before any command): unwinding through the manager removes a half-started container.
     try:
-        handle = start_docker_gateway(loaded, progress=not quiet)
+        handle = start_checked_container(loaded, interlock, progress=not quiet)
     except KeyboardInterrupt:
         raise Interrupted("interrupted while starting the gateway; its container was removed") from None
     state = "created" if handle.created else "reused"

@@ -8,12 +8,13 @@ next run loads from the gateway again.
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Any
 
 import click
 
-from runner.cli.options import load_options, spec_options
+from runner.cli.options import confirm_live_option, load_options, spec_options
 from runner.errors import ClientIdInUse, Interrupted
 
 SPEC_ARGUMENT = click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -36,19 +37,28 @@ def instruments_group() -> None:
     metavar="SECONDS",
     help="Keep retrying this long while the gateway fails (IB's restart window).",
 )
+@confirm_live_option
 def fetch_command(
-    spec: Path, sets: tuple[str, ...], env_file: Path | None, client_id: int | None, retry_for: float
+    spec: Path,
+    sets: tuple[str, ...],
+    env_file: Path | None,
+    client_id: int | None,
+    retry_for: float,
+    confirm_live: bool,
 ) -> None:
     """Load SPEC's instruments from its gateway now and write its instrument cache."""
     from runner.instruments.fetch import cache_policy_of, fetch
     from runner.launch.gateway import gateway_endpoint
+    from runner.launch.interlock import Consent, Interlock
 
     loaded, config = _load(spec, sets, env_file)
     cache_policy_of(config, str(spec))
     data = loaded.spec.data
     client_id = data.client_id if client_id is None else client_id
+    # It never places orders: the interlock is for the container it may start (gateway.docker).
+    interlock = Interlock(loaded.spec, "instruments fetch", Consent(confirm_live, dict(os.environ)))
     try:
-        with gateway_endpoint(loaded.spec, loaded.base_dir, loaded.path) as endpoint:
+        with gateway_endpoint(loaded, interlock) as endpoint:
             _probe(endpoint.host, endpoint.port, client_id)
             result = asyncio.run(
                 fetch(

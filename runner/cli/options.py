@@ -55,3 +55,12 @@ def load_options(sets: tuple[str, ...] = (), env_file: Path | None = None) -> Lo
     context = click.get_current_context(silent=True)
     allowed: tuple[Path, ...] = context.meta.get(_ALLOW_EXTENDS, ()) if context is not None else ()
     return LoadOptions(env_file=env_file, sets=tuple(sets), allow_extends=allowed)
+
+
+def confirm_live_option[F: Callable[..., Any]](func: F) -> F:
+    """Add `--confirm-live`: consent to a live, writable gateway (runner.launch.interlock)."""
+    return click.option(
+        "--confirm-live",
+        is_flag=True,
+        help="Allow a live, writable gateway (or IBRUN_CONFIRM_LIVE=<trader_id>).",
+    )(func)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from runner.cli.options import load_options, spec_options
+from runner.cli.options import confirm_live_option, load_options, spec_options
 
 _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -22,11 +22,7 @@ _SPEC_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
     help="Stop gracefully after SECONDS of RUNNING (default: until Ctrl-C/SIGTERM).",
 )
 @click.option("--dry-run", is_flag=True, help="Compile and build the node; connect nothing.")
-@click.option(
-    "--confirm-live",
-    is_flag=True,
-    help="Allow a live, writable gateway with an exec client (or IBRUN_CONFIRM_LIVE=<trader_id>).",
-)
+@confirm_live_option
 @spec_options
 @click.option("--no-status", is_flag=True, help="No live status table/lines; just the logs.")
 @click.option(

@@ -8,16 +8,29 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from runner.errors import AccountNotManaged, ClientIdInUse, GatewayUnreachable
+from runner.ib.accounts import DEFAULT_PORTS
 from runner.model import Spec
-from runner.model.gateway import DEFAULT_PORTS
+
+if TYPE_CHECKING:
+    from runner.launch.interlock import Interlock
 
 PROBE_TIMEOUT = 5.0
 
 
-def preflight(spec: Spec, host: str, port: int, environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """Probe host:port with the data (and exec) client ids; return the managed accounts."""
+def preflight(
+    spec: Spec,
+    host: str,
+    port: int,
+    environ: Mapping[str, str] | None = None,
+    interlock: Interlock | None = None,
+) -> tuple[str, ...]:
+    """Probe host:port with the data (and exec) client ids; return the managed accounts.
+
+    The accounts go through the live ``interlock`` first (a live login behind a spec that says
+    paper is refused as live, exit 3), then the exec account must be one of them (exit 7)."""
     from runner.gateway.probe import probe_gateway
 
     environ = os.environ if environ is None else environ
@@ -30,6 +43,8 @@ def preflight(spec: Spec, host: str, port: int, environ: Mapping[str, str] | Non
         except ClientIdInUse as error:
             raise ClientIdInUse(f"{error} ({fields})") from error
         accounts = result.managed_accounts
+    if interlock is not None:
+        interlock.after_handshake(accounts, f"{host}:{port}")
     if spec.exec_ is not None:
         _check_account(spec.exec_.account_id, accounts, environ)
     return accounts

@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from runner.compile.nodeplan import NodePlan, assemble
-from runner.errors import GatewayDied, IbrunError, Interrupted, LiveNotConfirmed, NodeFailed
+from runner.errors import GatewayDied, GatewayModeConflict, IbrunError, Interrupted, LiveNotConfirmed, NodeFailed
 from runner.launch import signals
 from runner.launch.summary import RunSummary
 
 if TYPE_CHECKING:
+    from runner.launch.interlock import Interlock
     from runner.launch.subscriber import PlannedSubscription
     from runner.loading.options import LoadOptions
     from runner.model import Spec
@@ -76,12 +77,14 @@ def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
     from runner.compile.compiler import plan_node
     from runner.launch.gateway import started_gateway
     from runner.launch.imports import check_components, extend_sys_path
+    from runner.launch.interlock import Consent, Interlock
     from runner.launch.preflight import preflight
     from runner.monitoring.plan import ops_plan
 
     signals.check()  # at each stage boundary: a signal whose KeyboardInterrupt got lost stops here
     spec = loaded.spec
-    notes = _interlock(spec, options)
+    interlock = Interlock(spec, "run", Consent(options.confirm_live, options.environ))
+    notes = _interlock(interlock, options)
     plan = plan_node(spec)
     extend_sys_path(loaded.base_dir)
     check_components(spec)
@@ -89,9 +92,9 @@ def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
     if options.dry_run:
         return _dry_run(spec, plan, planned, notes)
     signals.check()
-    with started_gateway(spec, loaded.base_dir, loaded.path) as gateway:
+    with started_gateway(loaded, interlock) as gateway:
         endpoint = gateway.endpoint
-        preflight(spec, endpoint.host, endpoint.port, options.environ)
+        preflight(spec, endpoint.host, endpoint.port, options.environ, interlock)
         compiled = assemble(plan, endpoint)
         summary = RunSummary(
             trader_id=spec.trader_id,
@@ -102,14 +105,12 @@ def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
         return _run_node(spec, compiled.node, planned, summary, options, ops, gateway.died)
 
 
-def _interlock(spec: Spec, options: RunOptions) -> tuple[str, ...]:
+def _interlock(interlock: Interlock, options: RunOptions) -> tuple[str, ...]:
     """Raise LiveNotConfirmed for an unconfirmed live run; a dry run (it connects nothing) gets a note."""
-    from runner.launch.interlock import check_live
-
     try:
-        check_live(spec, confirm_live=options.confirm_live, environ=options.environ)
-    except LiveNotConfirmed:
-        if not options.dry_run:
+        interlock.before_start()
+    except LiveNotConfirmed as error:
+        if not options.dry_run or isinstance(error, GatewayModeConflict):
             raise
         return ("live trading: a real run needs --confirm-live",)
     return ()

@@ -5,17 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
+from runner.ib.accounts import DEFAULT_PORTS, LIVE_PORTS
 from runner.model.base import FROZEN, Constraints, Frozen, Port, WholeSeconds
 from runner.model.pacing import Pacing
-
-# IB's default API ports, by application and trading mode (the guide's "Default Ports" table).
-DEFAULT_PORTS: dict[tuple[str, str], int] = {
-    ("tws", "paper"): 7497,
-    ("tws", "live"): 7496,
-    ("gateway", "paper"): 4002,
-    ("gateway", "live"): 4001,
-}
-LIVE_PORTS = frozenset({7496, 4001})
 
 # Pinned, existing tag of gnzsnz/ib-gateway (nautilus issue #1889: a default tag that did not
 # exist). Override with `gateway.docker.image`.

@@ -10,10 +10,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from runner.ib.accounts import DEFAULT_PORTS, port_contradicts
 from runner.ib.symbology import LoadIdError, ibrun_hints, parse_load_id
 from runner.loading.document import JsonPath
 from runner.model import Spec
-from runner.model.gateway import DEFAULT_PORTS
 from runner.model.instruments import Contract
 from runner.validation.problems import Problem
 
@@ -59,6 +59,15 @@ def _check_port_matches_mode(spec: Spec, written: Mapping[str, Any]) -> Iterator
                 f"but the spec says {said} (expected {' or '.join(map(str, sorted(expected)))})"
             ),
         )
+
+
+def _check_docker_host_port(spec: Spec) -> Iterator[Problem]:
+    # The interlock refuses it at start too (runner.launch.interlock); validate says it first.
+    docker = spec.gateway.docker
+    if docker is not None and docker.host_port is not None:
+        why = port_contradicts(docker.host_port, spec.gateway.trading_mode)
+        if why is not None:
+            yield ("gateway", "docker", "host_port"), f"{why}; publish it on another port"
 
 
 def _check_shared_client_id(spec: Spec) -> Iterator[Problem]:
@@ -173,6 +182,7 @@ def _check_monitoring(spec: Spec) -> Iterator[Problem]:
 
 
 RULES: tuple[Rule, ...] = (
+    _check_docker_host_port,
     _check_load_ids,
     _check_duplicate_load_ids,
     _check_shared_client_id,
