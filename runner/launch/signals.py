@@ -1,12 +1,16 @@
-"""Process-wide signal handling outside event loops: SIGTERM behaves like Ctrl-C.
+"""Process-wide signal handling outside event loops: SIGTERM and SIGHUP behave like Ctrl-C.
 
-The console entry installs it before anything else is imported. From then on the first SIGINT or
-SIGTERM raises ``KeyboardInterrupt`` in the main thread: the `with` blocks on the way out stop
-whatever was started (simulator, container), and the CLI reports exit 130. Later signals, and any
-once the node has stopped (:func:`stopping`), are only recorded: the clean-up they would
-interrupt is what leaves nothing behind. Long-running phases
-(the node, a download, the simulator) install their own loop handlers; the node's supervisor
-records here too.
+The console entry installs it before anything else is imported. From then on the first SIGINT,
+SIGTERM or SIGHUP raises ``KeyboardInterrupt`` in the main thread: the `with` blocks on the way
+out stop whatever was started (simulator, container, secret files), and the CLI reports exit 130.
+Later signals, and any once the node has stopped (:func:`stopping`), are only recorded: the
+clean-up they would interrupt is what leaves nothing behind. Long-running phases (the node, a
+download) install their own loop handlers for :func:`handled` signals and record here too.
+
+SIGHUP is what a closed terminal or a dropped SSH session sends. The terminal is gone by then:
+writing to it fails (EIO), so standard output and error that were that terminal are pointed at
+/dev/null (:func:`record`) and the orderly stop goes on silently. A SIGHUP that was ignored when
+ibrun started (``nohup``) stays ignored.
 
 A ``KeyboardInterrupt`` raised while Python runs a weakref callback or ``__del__`` (imports run
 them all the time) is printed as "Exception ignored" and lost. So :func:`check` raises it again
@@ -15,6 +19,7 @@ at the next stage boundary, and the CLI reports any recorded signal as the inter
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -25,25 +30,59 @@ received: list[str] = []
 """Names of the signals received, oldest first."""
 _stopping = False
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
-Handlers = tuple[object, object]
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+Handlers = tuple[object, ...]
+_handled: tuple[signal.Signals, ...] = SIGNALS
+_terminal_fds: tuple[int, ...] = ()
+"""Standard output/error descriptors that were a terminal when ibrun started."""
 
 
 def install() -> None:
-    global _stopping
+    global _stopping, _handled, _terminal_fds
     received.clear()
     _stopping = False
+    _terminal_fds = tuple(fd for fd in (1, 2) if _isatty(fd))
     if threading.current_thread() is not threading.main_thread():
         return  # only the main thread may set handlers (ibrun called from a thread, as tests do)
-    for sig in SIGNALS:
+    nohup = signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    _handled = tuple(sig for sig in SIGNALS if not (sig == signal.SIGHUP and nohup))
+    for sig in _handled:
         signal.signal(sig, _on_signal)
     sys.unraisablehook = _unraisable
 
 
+def handled() -> tuple[signal.Signals, ...]:
+    """The signals that stop ibrun (SIGHUP unless it was ignored at start: nohup)."""
+    return _handled
+
+
 def record(sig: signal.Signals) -> bool:
     """Record ``sig``; True if it is the first (the one that stops ibrun)."""
+    if sig == signal.SIGHUP:
+        _leave_hung_up_terminal()
     received.append(sig.name)
     return len(received) == 1
+
+
+def _leave_hung_up_terminal() -> None:
+    """Point stdout/stderr at /dev/null where they were a terminal that has hung up (a terminal
+    that no longer answers as one), so the orderly stop is not broken off by EIO on a write."""
+    hung_up = [fd for fd in _terminal_fds if not _isatty(fd)]
+    if not hung_up:
+        return  # `kill -HUP` with the terminal still there: the summary is still worth printing
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in hung_up:
+            os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+def _isatty(fd: int) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
 
 
 def stopping() -> None:
@@ -75,7 +114,7 @@ def first() -> str:
 
 
 def current() -> Handlers:
-    return signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    return tuple(signal.getsignal(sig) for sig in SIGNALS)
 
 
 def restore(saved: Handlers) -> None:

@@ -1,4 +1,4 @@
-"""Run a built node until SIGINT/SIGTERM, `--duration`, or the node stopping by itself."""
+"""Run a built node until SIGINT/SIGTERM/SIGHUP, `--duration`, or the node stopping by itself."""
 
 from __future__ import annotations
 
@@ -55,8 +55,9 @@ class Supervisor:
     # --- signals ------------------------------------------------------------------------------
 
     def install_signals(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Replace nautilus' loop handlers (which stop the node but not ibrun) with ours."""
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        """Replace nautilus' loop handlers (which stop the node but not ibrun) with ours; SIGHUP (a
+        closed terminal) stops the run in the same orderly way (`runner.launch.signals`)."""
+        for sig in signals.handled():
             loop.add_signal_handler(sig, self._on_signal, sig)
 
     def _on_signal(self, sig: signal.Signals) -> None:
