@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from runner.download.fetch import Fetcher, FetchSettings, SeriesUnavailable
 from runner.download.ib import IbSession, Resolved
@@ -24,6 +25,7 @@ from runner.download.store import CatalogStore
 from runner.errors import InstrumentNotFound, Interrupted
 from runner.ib.pacing import PacingRules
 from runner.ib.times import NS
+from runner.launch import signals
 from runner.model import Spec
 from runner.model.download import Download
 from runner.model.instruments import Contract
@@ -60,8 +62,9 @@ async def run_job(job: Job) -> DownloadResult:
     task = asyncio.current_task()
     assert task is not None
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
+    for sig in signals.handled():  # SIGINT, SIGTERM and (unless nohup) SIGHUP
+        loop.add_signal_handler(sig, _interrupt, task, sig)
+    loop.set_exception_handler(_quiet_cancellations)
     from runner.compile.compiler import compile_instrument_provider
 
     session = IbSession(
@@ -79,7 +82,7 @@ async def run_job(job: Job) -> DownloadResult:
     except asyncio.CancelledError:
         result.interrupted = True
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in signals.handled():
             loop.remove_signal_handler(sig)
         await session.close()
         result.requests, result.pacing_wait_s = job.pacer.requests, job.pacer.waited_s
@@ -88,6 +91,21 @@ async def run_job(job: Job) -> DownloadResult:
     if result.interrupted:
         raise Interrupted(_interrupted_message(result))
     return result
+
+
+def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    # The IB client's task callback calls task.exception() on each task it created, which raises
+    # CancelledError inside the callback for a task cancelled at exit: the reconnect tasks
+    # (`_reset_async`, `_resume_async`) it starts when the gateway went away during a long pacing
+    # wait. Expected on the way out, not an error (`ibrun run` does the same: launch/run.py).
+    if isinstance(context.get("exception"), asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)
+
+
+def _interrupt(task: asyncio.Task[DownloadResult], sig: signal.Signals) -> None:
+    signals.record(sig)  # what stopped it; a SIGHUP also leaves the closed terminal
+    task.cancel()
 
 
 async def _run(job: Job, session: IbSession, store: CatalogStore, result: DownloadResult) -> None:

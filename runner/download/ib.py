@@ -155,7 +155,14 @@ class IbSession:
         await self.client.set_market_data_type(self.market_data_type)
 
     async def close(self) -> None:
+        """Stop the client: its state first, then its tasks.
+
+        The state matters when the gateway went away: the client is then reconnecting in a task
+        of its own, whose connect step swallows a cancellation and tries again until the client
+        is stopped; cancelled at exit without that, it kept `asyncio.run` from ever returning."""
         with contextlib.suppress(Exception):  # best effort at exit
+            if self.client.is_running:
+                self.client.stop()  # STOPPING → STOPPED: a reconnect loop underway gives up
             await asyncio.wait_for(self.client._stop_async(), 5)
 
     async def resolve(self, item: InstrumentId | IBContract) -> list[Resolved]:

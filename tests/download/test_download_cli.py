@@ -140,3 +140,93 @@ def test_sigint_leaves_a_consistent_catalog_and_resumes(write_spec, tmp_path: Pa
     assert stamps == sorted(set(stamps))  # no duplicates
     assert len(got) == 4 * 390  # nothing lost: the regular sessions of Nov 1, 2, 3 and 6
     assert result.rows_written == len(got) - sum(pq.read_metadata(f).num_rows for f in files)
+
+
+class _Listener:
+    """Accepts connections on a given port and never answers (a gateway that hangs)."""
+
+    def __init__(self, port: int) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.create_server(("127.0.0.1", port), reuse_port=False)
+        self.accepted = threading.Event()
+        self._conns: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self._conns.append(conn)
+            self.accepted.set()
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self._conns:
+            conn.close()
+
+
+def test_sigterm_while_the_client_reconnects_during_a_pacing_wait_prints_no_traceback(
+    write_spec, tmp_path: Path
+) -> None:
+    # The gateway goes away during a long pacing wait (IB Gateway's daily restart): the IB client
+    # starts reconnecting in tasks of its own, which are cancelled at exit; its task callback then
+    # raised CancelledError twice, each printed as a traceback before the clean "interrupted" line.
+    from tests.launch.helpers import StreamWatcher, free_port, kill_group
+
+    port = free_port()
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "runner.sim", "--port", str(port), "--no-pacing"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    listener = None
+    catalog = tmp_path / "catalog"
+    spec = write_spec(
+        {
+            "version": 1,
+            "gateway": {"host": "127.0.0.1", "port": port},
+            "instruments": {"load_ids": ["AAPL.NASDAQ"]},
+            "download": {
+                "catalog": str(catalog),
+                "pacing": {"max_requests": 1, "window_seconds": 600},  # one request, then a long wait
+                "bars": [{"specs": ["1-MINUTE-LAST"], "start": "2023-11-01", "end": "2023-11-07"}],
+            },
+        }
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from runner.cli.entry import main; main()", "download", str(spec)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    err = StreamWatcher(process.stderr)
+    try:
+        assert StreamWatcher(sim.stdout).wait_for("IBRUN-SIM READY", 30)
+        bar_dir = catalog / "data" / "bar" / AAPL_MINUTES
+        deadline = time.monotonic() + 90
+        while not list(bar_dir.glob("*.parquet")):  # the first chunk is written: the wait begins
+            assert process.poll() is None and time.monotonic() < deadline, err.text()[-3000:]
+            time.sleep(0.05)
+        kill_group(sim.pid)
+        sim.wait(10)
+        listener = _Listener(port)  # where the client's reconnect lands (and hangs)
+        assert listener.accepted.wait(60), "the IB client never tried to reconnect"
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+    finally:
+        kill_group(process.pid)
+        kill_group(sim.pid)
+        if listener is not None:
+            listener.close()
+    stderr = err.text()
+    assert process.returncode == 130, stderr[-3000:]
+    assert "download interrupted after 1/" in stderr and "run the same command again to resume" in stderr
+    assert "Traceback" not in stderr and "Exception in callback" not in stderr and "CancelledError" not in stderr
