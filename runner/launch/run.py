@@ -137,11 +137,13 @@ def _run_node(
     ops: OpsPlan | None,
     gateway_died: Callable[[], GatewayDied | None],
 ) -> RunSummary:
+    from runner.launch.console import relay_console
     from runner.launch.ib_errors import ErrorTap
     from runner.launch.node import build_node, colours_for, component_names, quiet_console
     from runner.launch.status import StatusDisplay
     from runner.launch.supervise import Supervisor
 
+    relay_console()  # before nautilus' logger starts: a closed terminal must not abort the process
     mode = display_mode(options)
     if mode == "live":
         config = quiet_console(config)

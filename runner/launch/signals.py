@@ -51,6 +51,12 @@ def install() -> None:
     sys.unraisablehook = _unraisable
 
 
+def console_moved(moved: dict[int, int]) -> None:
+    """The console that was descriptor ``fd`` is now ``moved[fd]`` (`runner.launch.console`)."""
+    global _terminal_fds
+    _terminal_fds = tuple(moved.get(fd, fd) for fd in _terminal_fds)
+
+
 def handled() -> tuple[signal.Signals, ...]:
     """The signals that stop ibrun (SIGHUP unless it was ignored at start: nohup)."""
     return _handled

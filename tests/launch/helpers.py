@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import select
 import signal
 import socket
 import subprocess
 import sys
+import termios
 import threading
 import time
 from pathlib import Path
@@ -25,7 +28,7 @@ def ibrun_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "runner.cli.run", *args]
 
 
-def spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+def spawn(*args: str, env: dict[str, str] | None = None, **popen: Any) -> subprocess.Popen[str]:
     full_env = {k: v for k, v in os.environ.items() if k != "IBRUN_CONFIRM_LIVE"}
     full_env.update({"PYTHONUNBUFFERED": "1", **(env or {})})
     return subprocess.Popen(
@@ -36,6 +39,7 @@ def spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        **popen,
     )
 
 
@@ -73,6 +77,23 @@ def wait_group_gone(pgid: int, timeout: float = 3.0) -> list[int]:
             return []
         time.sleep(0.05)
     return group_members(pgid)
+
+
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2 :].split()[0] != "Z"
+
+
+def wait_gone(pids: list[int], timeout: float = 10.0) -> list[int]:
+    """Wait until none of ``pids`` is alive; those still alive at the timeout."""
+    deadline = time.monotonic() + timeout
+    while (left := [pid for pid in pids if alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
 
 
 def kill_group(pgid: int) -> None:
@@ -163,3 +184,71 @@ def children_of(pid: int) -> list[int]:
             if int(stat[stat.rfind(")") + 2 :].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+def _controlling_terminal() -> None:  # in the child, after setsid: the pty becomes its terminal
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+class Terminal:
+    """A pty whose other end runs ``argv`` as the foreground job, like a shell would.
+
+    :meth:`hang_up` closes it like a closed terminal window or a dropped SSH session: the kernel
+    hangs the terminal up and sends SIGHUP to the job. The reader polls, so that no read stays
+    blocked on the master: a read in progress would keep it open, and nothing would hang up."""
+
+    def __init__(self, argv: list[str], env: dict[str, str] | None = None) -> None:
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, b"\x18\x00\x50\x00\x00\x00\x00\x00")  # 24 rows, 80 columns
+        self.proc = subprocess.Popen(
+            argv,
+            cwd=REPO,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            start_new_session=True,
+            preexec_fn=_controlling_terminal,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "TERM": "xterm", **(env or {})},
+        )
+        os.close(slave)
+        self.output = bytearray()
+        self._cond = threading.Condition()
+        self._closing = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while not self._closing.is_set():
+            if not select.select([self.master], [], [], 0.05)[0]:
+                continue
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # EIO: every writer has closed the terminal
+                return
+            if not chunk:
+                return
+            with self._cond:
+                self.output += chunk
+                self._cond.notify_all()
+
+    def wait_for(self, text: bytes, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while text not in self.output:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self.proc.poll() is not None:
+                    return text in self.output
+                self._cond.wait(min(remaining, 0.5))
+            return True
+
+    def type(self, data: bytes) -> None:
+        os.write(self.master, data)
+
+    def hang_up(self) -> None:
+        self._closing.set()
+        self._reader.join()
+        os.close(self.master)
+
+    def text(self) -> str:
+        self._reader.join(timeout=5)
+        return self.output.decode(errors="replace")

@@ -106,7 +106,7 @@ def test_handshake_timeout_exit_5(tmp_path: Path) -> None:
     assert f"127.0.0.1:{server.port}" in result.stderr
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_signal_while_connecting_exits_130(tmp_path: Path, sig: signal.Signals) -> None:
     with SilentServer() as server:
         spec = write(

@@ -16,10 +16,14 @@ from tests.launch.helpers import (
     kill_group,
     run,
     spawn,
+    wait_gone,
     wait_group_gone,
 )
 
 pytestmark = pytest.mark.slow
+# SIGHUP is what a closed terminal or a dropped SSH session sends: stopped like the others.
+SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
+NAMES = [sig.name for sig in SIGNALS]
 
 DATA_ONLY = """\
     version: 1
@@ -53,12 +57,13 @@ def test_duration_streams_and_summarizes(tmp_path: Path) -> None:
     assert quotes > 0
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", SIGNALS, ids=NAMES)
 def test_signal_while_running_exits_130_no_orphans(tmp_path: Path, sig: signal.Signals) -> None:
     proc = spawn(write(tmp_path))
     err = StreamWatcher(proc.stderr)
     try:
         assert err.wait_for("ibrun: 0s instruments=2", 60), err.text()[-3000:]
+        simulators = simulators_of(proc.pid)
         sent = time.monotonic()
         proc.send_signal(sig)
         out = proc.stdout.read()
@@ -68,8 +73,11 @@ def test_signal_while_running_exits_130_no_orphans(tmp_path: Path, sig: signal.S
         kill_group(proc.pid)
     assert proc.returncode == 130, err.text()[-3000:]
     assert elapsed <= 10
-    assert f"stopped: signal {sig.name}" in out
+    assert f"stopped: signal {sig.name}" in out  # the summary
+    assert "instruments loaded: 2" in out
+    assert f"error: stopped by {sig.name}; node stopped cleanly" in err.text()
     assert wait_group_gone(proc.pid) == []
+    assert simulators and wait_gone(simulators) == []  # in a session of its own: not in the group
 
 
 def simulators_of(pid: int) -> list[int]:
@@ -92,7 +100,7 @@ time.sleep(60)
 """
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", SIGNALS, ids=NAMES)
 def test_signal_while_importing_strategies_exits_130_and_starts_nothing(tmp_path: Path, sig: signal.Signals) -> None:
     # The spec is valid, so ibrun goes on to import its strategy (before any gateway starts):
     # that module announces itself in a marker file, then blocks until the signal arrives.
@@ -146,7 +154,7 @@ class FinalizingStrategy(Strategy):
 """
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", SIGNALS, ids=NAMES)
 def test_a_signal_whose_interrupt_is_lost_still_stops_the_run(tmp_path: Path, sig: signal.Signals) -> None:
     # Python cannot raise out of __del__ or a weakref callback (imports run those all the time):
     # it prints "Exception ignored" and goes on. The next stage boundary stops the run instead.
@@ -162,14 +170,15 @@ def test_a_signal_whose_interrupt_is_lost_still_stops_the_run(tmp_path: Path, si
     assert "simulated gateway listening" not in result.stderr
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", SIGNALS, ids=NAMES)
 def test_signal_while_starting_the_simulator(tmp_path: Path, sig: signal.Signals) -> None:
     proc = spawn(write(tmp_path))
     try:
         deadline = time.monotonic() + 60
         while not simulators_of(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert simulators_of(proc.pid), "the simulator was never started"
+        simulators = simulators_of(proc.pid)
+        assert simulators, "the simulator was never started"
         sent = time.monotonic()
         proc.send_signal(sig)
         _out, err = proc.communicate(timeout=15)
@@ -177,8 +186,9 @@ def test_signal_while_starting_the_simulator(tmp_path: Path, sig: signal.Signals
     finally:
         kill_group(proc.pid)
     assert proc.returncode == 130, err[-3000:]
-    assert elapsed <= 10
+    assert elapsed <= 10 and "Traceback" not in err
     assert wait_group_gone(proc.pid) == []
+    assert wait_gone(simulators) == []
 
 
 def test_strategy_raising_in_on_start_fails_the_run(tmp_path: Path) -> None:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import subprocess
-import termios
 import textwrap
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.launch.helpers import REPO, free_port, ibrun_cmd, kill_group
+from tests.launch.helpers import Terminal, free_port, ibrun_cmd, kill_group
 
 pytestmark = pytest.mark.slow
 
@@ -41,49 +36,6 @@ SPEC = """\
           config: {{instrument_id: AAPL.NASDAQ, market_at: 1.0, limit_at: 2.0, modify_at: 900, cancel_at: 900,
                     close_at: 900, stop_after: 0}}
 """
-
-
-def _controlling_terminal() -> None:  # in the child, after setsid: the pty becomes its terminal
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
-class Terminal:
-    """A pty whose other end runs ``argv`` as the foreground job, like a shell would."""
-
-    def __init__(self, argv: list[str]) -> None:
-        self.master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, b"\x18\x00\x50\x00\x00\x00\x00\x00")  # 24 rows, 80 columns
-        self.proc = subprocess.Popen(
-            argv,
-            cwd=REPO,
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            start_new_session=True,
-            preexec_fn=_controlling_terminal,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", "TERM": "xterm"},
-        )
-        os.close(slave)
-        self.output = bytearray()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:  # EIO: every writer has closed the terminal
-                return
-            if not chunk:
-                return
-            self.output += chunk
-
-    def type(self, data: bytes) -> None:
-        os.write(self.master, data)
-
-    def text(self) -> str:
-        self._reader.join(timeout=5)
-        return self.output.decode(errors="replace")
 
 
 def orders(listen: int) -> dict[str, int]:
