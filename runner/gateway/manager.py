@@ -3,7 +3,10 @@
 Readiness is the API itself answering a TWS handshake on the published port (server version +
 managed accounts), polled with backoff: never a grep of the container's log. A container that
 exits, or does not answer within `gateway.docker.timeout`, is removed and reported with the
-last lines of its log. Nothing is left behind after a failed or interrupted start.
+last lines of its log. Nothing is left behind after a failed or interrupted start. The secret
+files mounted into it are removed once its API answers (the login has read them) unless a restart
+policy may need them again, and every command here first sweeps the secret files of containers
+that are gone (`runner.gateway.secrets`).
 
 API used by `ibrun run` (runner.launch.gateway) and `ibrun gateway ...`:
 
@@ -31,7 +34,7 @@ from runner.gateway import container as plans
 from runner.gateway import engine
 from runner.gateway.probe import ProbeResult, probe_gateway
 from runner.gateway.progress import ReadinessDisplay
-from runner.gateway.secrets import mount_secret, redact, remove_secrets, resolve_secret
+from runner.gateway.secrets import claimed, mount_secret, redact, remove_secrets, resolve_secret, secret_dir, sweep
 from runner.model import Spec
 
 # Client id of the readiness probe: far from the ids specs use, so it never collides (326).
@@ -122,23 +125,41 @@ def start_docker_gateway(
         plan = plans.plan_container(target.spec, target.identity, username)
     with steps("connect"):
         client = engine.connect()
+        sweep_secrets(client)
     with steps("lookup"):
         existing = engine.find_container(client, plan.name)
     if existing is not None and _reusable(existing, plan):
         port = plans.published_port(existing, plan.container_port)
         assert port is not None
         probe = wait_until_ready(existing, port, docker_cfg.timeout, progress, [password], steps=steps)
+        if plan.restart_policy is None and secret_dir(plan.name).exists():
+            with claimed(plan.name):  # after any start of it still underway (its login reads them)
+                remove_secrets(plan.name)
         return _handle(existing, port, probe, False, docker_cfg.keep, steps, client)
     if existing is not None:
         with steps("remove-stale"):
             engine.remove_container(existing, STOP_TIMEOUT)
-    container, port = _create(client, plan, target, password, environ, progress, steps)
-    try:
-        probe = wait_until_ready(container, port, docker_cfg.timeout, progress, [password], steps=steps)
-    except BaseException:  # failed, timed out or interrupted: leave nothing behind
-        _discard(container, plan.name)
-        raise
+    with claimed(plan.name):  # until the API answers: a sweep leaves the files alone
+        container, port = _create(client, plan, target, password, environ, progress, steps)
+        probe = _ready_or_discard(container, plan.name, port, docker_cfg.timeout, progress, [password], steps)
+        if plan.restart_policy is None:
+            remove_secrets(plan.name)  # the login has read them; only a restart would need them again
     return _handle(container, port, probe, True, docker_cfg.keep, steps, client)
+
+
+def _ready_or_discard(
+    container: Any, name: str, port: int, timeout: float, progress: bool, secrets: list[str], steps: _Steps
+) -> ProbeResult:
+    try:
+        return wait_until_ready(container, port, timeout, progress, secrets, steps=steps)
+    except BaseException:  # failed, timed out or interrupted (any signal): leave nothing behind
+        _discard(container, name)
+        raise
+
+
+def sweep_secrets(client: Any) -> list[str]:
+    """Remove secret files left by containers that are gone (see `runner.gateway.secrets.sweep`)."""
+    return sweep(lambda name: engine.find_container(client, name) is not None)
 
 
 def stop_docker_gateway(handle: GatewayHandle, *, force: bool = False) -> bool:
@@ -171,19 +192,22 @@ def remove_spec_gateway(spec: Any, base_dir: Path | None = None, *, spec_path: P
     """`ibrun gateway down`: stop and remove the spec's container; its name, or None if none."""
     target = _target(spec, base_dir, spec_path)
     name = plans.container_name(target.spec, target.identity)
-    existing = engine.find_container(engine.connect(), name)
+    client = engine.connect()
+    existing = engine.find_container(client, name)
+    if existing is not None:
+        engine.remove_container(existing, STOP_TIMEOUT)
     remove_secrets(name)
-    if existing is None:
-        return None
-    engine.remove_container(existing, STOP_TIMEOUT)
-    return name
+    sweep_secrets(client)
+    return None if existing is None else name
 
 
 def spec_container(spec: Any, base_dir: Path | None = None, *, spec_path: Path | None = None) -> tuple[str, Any]:
     """The spec's container name and container object (None when there is none)."""
     target = _target(spec, base_dir, spec_path)
     name = plans.container_name(target.spec, target.identity)
-    return name, engine.find_container(engine.connect(), name)
+    client = engine.connect()
+    sweep_secrets(client)
+    return name, engine.find_container(client, name)
 
 
 def wait_until_ready(

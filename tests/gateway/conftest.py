@@ -14,8 +14,11 @@ TEST_USER = "ibrun-test-user"
 TEST_PASSWORD = "pw-7Hq2-never-printed-Zx9"  # distinctive, so a leak is found by grep
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 @pytest.fixture(scope="session")
-def engine() -> Iterator[Any]:
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     reason = podman_available()
     if reason:
         pytest.skip(reason)
@@ -24,11 +27,15 @@ def engine() -> Iterator[Any]:
     import docker
 
     client = docker.DockerClient(base_url=service.url, timeout=60)
+    # The engine's containers are shared with whoever else runs tests on this machine: remove only
+    # those of this checkout's specs and this session's temporary ones.
+    ours = (str(ROOT), str(tmp_path_factory.getbasetemp()))
     try:
         yield client
     finally:
         for container in client.containers.list(all=True, filters={"label": "ibrun.managed"}):
-            container.remove(force=True)
+            if (container.labels or {}).get("ibrun.spec", "").startswith(ours):
+                container.remove(force=True)
         client.close()
         service.stop()
 
@@ -49,7 +56,8 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
 
 @pytest.fixture
 def write_spec(tmp_path: Path, test_image: str, credentials: tuple[str, str]) -> Any:
-    """write_spec(name, timeout=..., env={...}, extra_docker="keep: true", image=...) -> LoadedSpec."""
+    """write_spec(name, timeout=..., env={...}, extra_docker="keep: true", image=..., trading_mode=...,
+    read_only_api=..., extra="exec: ...") -> LoadedSpec."""
     from runner.validation.pipeline import load_spec
 
     def write(
@@ -59,13 +67,17 @@ def write_spec(tmp_path: Path, test_image: str, credentials: tuple[str, str]) ->
         env: dict[str, str] | None = None,
         extra_docker: str = "keep: false",
         image: str | None = None,
+        trading_mode: str = "paper",
+        read_only_api: bool | None = None,
+        extra: str = "",
     ) -> Any:
         env_map = ", ".join(f"{key}: '{value}'" for key, value in (env or {}).items())
         lines = [
             "version: 1",
             "trader_id: GWTEST-001",
             "gateway:",
-            "  trading_mode: paper",
+            f"  trading_mode: {trading_mode}",
+            *([f"  read_only_api: {str(read_only_api).lower()}"] if read_only_api is not None else []),
             "  docker:",
             f"    image: {image or test_image}",
             f"    timeout: {timeout}",
@@ -73,6 +85,7 @@ def write_spec(tmp_path: Path, test_image: str, credentials: tuple[str, str]) ->
             "    password: {env: IBRUN_TEST_TWS_PASSWORD}",
             f"    {extra_docker}",
             f"    env: {{{env_map}}}",
+            extra,
         ]
         path = tmp_path / f"{name}.yaml"
         path.write_text("\n".join(lines) + "\n")

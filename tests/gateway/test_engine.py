@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -29,7 +28,6 @@ from runner.gateway.manager import (
 )
 from runner.gateway.secrets import secret_dir
 from tests.gateway.conftest import TEST_PASSWORD
-from tests.launch.helpers import StreamWatcher
 
 pytestmark = [pytest.mark.engine]
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +53,8 @@ def test_start_waits_for_handshake_and_stop_removes(engine: Any, write_spec: Any
         assert container.attrs["HostConfig"]["RestartPolicy"]["Name"] in ("", "no")
         bindings = container.attrs["NetworkSettings"]["Ports"]["4004/tcp"]
         assert {b["HostIp"] for b in bindings} == {"127.0.0.1"}
-        assert secret_dir(handle.container_name).exists()
+        # The login has read the password: its file is gone while the container runs on.
+        assert not secret_dir(handle.container_name).exists()
         steps = [step for step, _, _ in handle.steps]
         assert steps.index("create") < steps.index("start") < steps.index("wait-ready")
         assert handle.counts["probes"] >= 1
@@ -173,22 +172,6 @@ def ibrun(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
     )
 
 
-def test_sigterm_during_start_leaves_nothing(engine: Any, write_spec: Any) -> None:
-    loaded = write_spec("sigterm", timeout=60, env={**STUB, "IBRUN_TEST_LOGIN": "hang"})
-    process = ibrun("gateway", "up", "-q", str(loaded.path))
-    # Signal once the container runs: its start call has returned on the engine's side, so the
-    # signal lands in ibrun's start call or its readiness loop (the login hangs), both of which
-    # must remove it.
-    deadline = time.monotonic() + 30
-    while not [c for c in engine.containers.list(filters={"status": "running"}) if "sigterm" in c.name]:
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.1)
-    process.send_signal(signal.SIGTERM)
-    _, err = process.communicate(timeout=20)
-    assert process.returncode == 130, err
-    assert [c for c in engine.containers.list(all=True) if "sigterm" in c.name] == []
-
-
 def test_status_and_logs_without_a_container_exit_4(engine: Any, write_spec: Any) -> None:
     loaded = write_spec("absent", env=STUB)
     for command in (["gateway", "status"], ["gateway", "logs"]):
@@ -249,37 +232,5 @@ def test_run_docker_sim_spec_end_to_end(engine: Any, test_image: str, credential
     assert result.returncode == 0, output[-3000:]
     assert "via docker gateway 127.0.0.1:" in output
     assert "instruments loaded: 2" in output
-    assert TEST_PASSWORD not in output
-    assert [c for c in engine.containers.list(all=True) if "docker-sim" in c.name] == []
-
-
-def test_sigterm_while_the_node_runs_removes_the_container(engine: Any, test_image: str, credentials: Any) -> None:
-    env = {**os.environ, "IBRUN_SIM_TWS_USERNAME": "demo", "IBRUN_SIM_TWS_PASSWORD": TEST_PASSWORD}
-    args = [sys.executable, "-c", "from runner.cli.entry import main; main()", "specs/docker-sim.yaml"]
-    process = subprocess.Popen(
-        [*args, "--set", f"gateway.docker.image={test_image}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    watcher = StreamWatcher(process.stdout)
-    try:
-        # The first status line is printed (and flushed) once the node is RUNNING: signal it then,
-        # however long the container and the node took to start on this machine.
-        assert watcher.wait_for("ibrun: 0s instruments=2", 150), watcher.text()[-3000:]
-        process.send_signal(signal.SIGTERM)
-        stopped_at = time.monotonic()
-        process.wait(timeout=30)
-        assert watcher.wait_for("instruments loaded: 2", 10), watcher.text()[-3000:]
-        output = watcher.text()
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == 130, output[-3000:]
-    assert "instruments loaded: 2" in output  # it was stopped while running, not while starting
-    assert time.monotonic() - stopped_at < 10
     assert TEST_PASSWORD not in output
     assert [c for c in engine.containers.list(all=True) if "docker-sim" in c.name] == []

@@ -43,7 +43,7 @@ def test_closing_the_terminal_stops_the_run_and_leaves_nothing(tmp_path: Path, v
     argv = ibrun_cmd(write(tmp_path)) + (["--no-status"] if view == "logs" else [])
     term = Terminal(argv)
     try:
-        running = b"EUR/USD.IDEALPRO" if view == "live" else b"RUNNING"  # the live table, or the log
+        running = b"EUR/USD.IDEALPRO" if view == "live" else b"IBRUN-SUBSCRIBER: RUNNING"  # table or log
         assert term.wait_for(running, 60), term.text()[-3000:]
         simulators = children_of(term.proc.pid)
         assert simulators, "no simulated gateway"
@@ -59,7 +59,7 @@ def test_nohup_keeps_running_through_sighup(tmp_path: Path) -> None:
     proc = spawn(write(tmp_path), "--no-status", preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
     out = StreamWatcher(proc.stdout)
     try:
-        assert out.wait_for("RUNNING", 60), out.text()[-3000:]
+        assert out.wait_for("IBRUN-SUBSCRIBER: RUNNING", 60), out.text()[-3000:]
         # Both pending at once are delivered lowest number first: a SIGHUP that counted would be
         # the stop reason.
         proc.send_signal(signal.SIGHUP)

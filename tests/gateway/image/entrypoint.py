@@ -10,6 +10,8 @@ Test knobs (never set by ibrun itself, only by specs/tests through `gateway.dock
 IBRUN_TEST_LOGIN=ok|fail|hang, IBRUN_TEST_LOGIN_DELAY=<seconds>,
 IBRUN_TEST_EXPECTED_SHA256=<hex> (login fails unless sha256(password) matches),
 IBRUN_TEST_SERVER=sim|stub (the API server behind the forwarder),
+IBRUN_TEST_ACCOUNT=<id> (the managed account the API announces; default as a real login does:
+U1234567 for TRADING_MODE=live, DU123456 for paper),
 IBRUN_TEST_API_DELAY=<seconds> (like the real image: IBC logs "Login has completed" this long
 before the API server starts listening; meanwhile the forwarder accepts and drops connections.
 Default 0: the login is logged once the API listens, the best case for log polling).
@@ -84,13 +86,14 @@ def forward(listen_port: int, target_port: int) -> None:
         threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
 
 
-def start_api_server(api_port: int, read_only: bool) -> subprocess.Popen[bytes]:
+def start_api_server(api_port: int, read_only: bool, mode: str) -> subprocess.Popen[bytes]:
     server = os.environ.get("IBRUN_TEST_SERVER", "sim")
+    account = os.environ.get("IBRUN_TEST_ACCOUNT") or ("U1234567" if mode == "live" else "DU123456")
     if server == "stub":
-        command = [sys.executable, "/app/image/stub_tws.py", "--port", str(api_port)]
+        command = [sys.executable, "/app/image/stub_tws.py", "--port", str(api_port), "--account", account]
     else:
         command = [sys.executable, "-m", "runner.sim", "--host", "127.0.0.1"]
-        command += ["--port", str(api_port), "--account", "DU123456"]
+        command += ["--port", str(api_port), "--account", account]
     if read_only:
         command.append("--read-only")
     return subprocess.Popen(command)
@@ -146,7 +149,7 @@ def main() -> None:
     if api_delay > 0:
         log("IBC: Login has completed")
         time.sleep(api_delay)
-    child = start_api_server(api_port, os.environ.get("READ_ONLY_API", "yes") == "yes")
+    child = start_api_server(api_port, os.environ.get("READ_ONLY_API", "yes") == "yes", mode)
     if not wait_listening(api_port, child):
         log(f"IBC: API server exited with {child.returncode}")
         sys.exit(1)
