@@ -106,7 +106,8 @@ def _slow_spec(write_spec, catalog: Path) -> Path:
     )
 
 
-def test_sigint_leaves_a_consistent_catalog_and_resumes(write_spec, tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGHUP], ids=["SIGINT", "SIGHUP"])
+def test_a_signal_leaves_a_consistent_catalog_and_resumes(write_spec, tmp_path: Path, sig: signal.Signals) -> None:
     catalog = tmp_path / "catalog"
     spec = _slow_spec(write_spec, catalog)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -123,7 +124,7 @@ def test_sigint_leaves_a_consistent_catalog_and_resumes(write_spec, tmp_path: Pa
     while len(list(bar_dir.glob("*.parquet"))) < 2 and time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()
         time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(sig)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stderr
     assert "consistent" in stderr and "run the same command again to resume" in stderr
