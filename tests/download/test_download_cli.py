@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -147,9 +150,6 @@ class _Listener:
     """Accepts connections on a given port and never answers (a gateway that hangs)."""
 
     def __init__(self, port: int) -> None:
-        import socket
-        import threading
-
         self.sock = socket.create_server(("127.0.0.1", port), reuse_port=False)
         self.accepted = threading.Event()
         self._conns: list[socket.socket] = []
@@ -165,6 +165,8 @@ class _Listener:
             self.accepted.set()
 
     def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accept() blocked in the thread
         self.sock.close()
         for conn in self._conns:
             conn.close()
