@@ -98,6 +98,12 @@ class SpecInvalid(IbrunError):
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
+class SecretUnavailable(IbrunError):
+    """A secret the spec refers to (`{env: VAR}`, `{file: PATH}`) is not there: a spec problem."""
+
+    exit_code = ExitCode.SPEC_INVALID
+
+
 class LiveNotConfirmed(IbrunError):
     """A live, writable gateway (by the spec, its port or its managed accounts) without consent."""
 

@@ -29,13 +29,22 @@ def _spec_options[F: Callable[..., Any]](command: F) -> F:
     return spec_options(command)
 
 
-def _compiled_document(path: Path, options: LoadOptions, show_secrets: bool) -> tuple[Spec, Document]:
+def _compiled_document(path: Path, options: LoadOptions, secrets: str) -> tuple[Spec, Document]:
+    """The spec's rendered config; ``secrets``: `read` (their values: --show-secrets), `mask`, or
+    `reference` (`env:VAR`: diff compares what the specs say, wherever the secrets are)."""
+    from runner.compile import secrets as readers
     from runner.compile.compiler import compile_spec
     from runner.compile.render import node_document
-    from runner.validation.pipeline import load_spec
+    from runner.validation.pipeline import environment, load_spec
 
-    spec = load_spec(path, options).spec
-    return spec, node_document(compile_spec(spec), show_secrets=show_secrets)
+    loaded = load_spec(path, options)
+    reader = {
+        "read": readers.read_secrets(loaded.base_dir, environment(options)),
+        "mask": readers.masked,
+        "reference": readers.reference,
+    }[secrets]
+    compiled = compile_spec(loaded.spec, secrets=reader)
+    return loaded.spec, node_document(compiled, show_secrets=secrets != "mask")
 
 
 def _fleet_document(path: Path, options: LoadOptions) -> Document:
@@ -59,7 +68,7 @@ def render_command(spec: Path, fmt: str, show_secrets: bool, env_file: Path | No
     """
     from runner.compile.render import dump_document, render_header
 
-    model, document = _compiled_document(spec, load_options(sets, env_file), show_secrets)
+    model, document = _compiled_document(spec, load_options(sets, env_file), "read" if show_secrets else "mask")
     header = render_header(model, None)
     if fmt == "yaml":
         click.echo("".join(f"# {line}\n" for line in header), nl=False)
@@ -102,8 +111,8 @@ def diff_command(
     if looks_like_fleet(old) or looks_like_fleet(new):
         old_document, new_document = _fleet_document(old, options), _fleet_document(new, options)
     else:
-        old_document = _compiled_document(old, options, show_secrets=True)[1]
-        new_document = _compiled_document(new, options, show_secrets=True)[1]
+        old_document = _compiled_document(old, options, "reference")[1]
+        new_document = _compiled_document(new, options, "reference")[1]
     # Compared unmasked, so a changed account id still counts; masked when shown.
     changes = diff_documents(old_document, new_document)
     click.echo(

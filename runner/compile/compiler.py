@@ -8,8 +8,10 @@ the container itself, so ``dockerized_gateway`` is never set; the clients are po
 started gateway instead). ``assemble`` constructs the configs, pointed at a gateway address;
 ``compile_spec`` does both.
 
-Only values the spec sets are passed to the optional nautilus sections (logging, data engine,
-timeouts), so nautilus' own defaults stay in force for everything else.
+Only values the spec sets are passed to the optional nautilus sections (logging, engines, cache,
+message bus, timeouts, ...: `runner.compile.node_sections`), so nautilus' own defaults stay in
+force for everything else. A secret (the Redis password) stays a reference in the plan until
+``resolve_secrets`` reads it, just before the configs are built.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from runner.compile.build import Build, frozenset_of, materialize
-from runner.compile.nodeplan import CLIENT_KEY, CompiledSpec, Endpoint, NodePlan, assemble
+from runner.compile.build import Build, SecretReader, frozenset_of, materialize
+from runner.compile.node_sections import plan_data_engine, plan_node_sections
+from runner.compile.nodeplan import CLIENT_KEY, CompiledSpec, Endpoint, NodePlan, assemble, resolve_secrets
 from runner.model import Spec
 from runner.model.clients import DataClient, ExecClient, Routing
 from runner.model.gateway import Gateway
 from runner.model.instruments import Contract, Instruments
-from runner.model.node import Component, DataEngine, Logging, Node, Timeouts
+from runner.model.node import Component, Logging, Node, Timeouts
 
 if TYPE_CHECKING:
     from nautilus_trader.adapters.interactive_brokers.config import InteractiveBrokersInstrumentProviderConfig
@@ -40,7 +43,6 @@ IB_CONTRACT = "nautilus_trader.adapters.interactive_brokers.common:IBContract"
 INSTRUMENT_ID = "nautilus_trader.model.identifiers:InstrumentId.from_str"
 ROUTING_CONFIG = "nautilus_trader.live.config:RoutingConfig"
 TRADING_NODE_CONFIG = "nautilus_trader.live.config:TradingNodeConfig"
-DATA_ENGINE_CONFIG = "nautilus_trader.live.config:LiveDataEngineConfig"
 LOGGING_CONFIG = "nautilus_trader.common.config:LoggingConfig"
 STRATEGY_CONFIG = "nautilus_trader.trading.config:ImportableStrategyConfig"
 ACTOR_CONFIG = "nautilus_trader.common.config:ImportableActorConfig"
@@ -64,6 +66,13 @@ LOGGING_FIELDS: dict[str, str] = {
     "colors": "log_colors",
     "max_file_size": "log_file_max_size",
     "max_backup_count": "log_file_max_backup_count",
+    "components_only": "log_components_only",
+    "clear_log_file": "clear_log_file",
+    "fileout_sync_on_flush": "fileout_sync_on_flush",
+    "buffered_stdout": "buffered_stdout",
+    "print_config": "print_config",
+    "use_tracing": "use_tracing",
+    "bypass": "bypass_logging",
 }
 
 # Contract fields where the spec's None means "not set": they are left out so IBContract keeps
@@ -87,9 +96,11 @@ def default_endpoint(gateway: Gateway) -> Endpoint:
     return Endpoint(gateway.host, gateway.resolved_port)
 
 
-def compile_spec(spec: Spec, endpoint: Endpoint | None = None) -> CompiledSpec:
-    """Compile a validated spec to nautilus configs; ``endpoint`` overrides the gateway address."""
-    return assemble(plan_node(spec), endpoint)
+def compile_spec(spec: Spec, endpoint: Endpoint | None = None, secrets: SecretReader | None = None) -> CompiledSpec:
+    """Compile a validated spec to nautilus configs; ``endpoint`` overrides the gateway address,
+    ``secrets`` reads the secrets the spec refers to (required when it refers to any)."""
+    plan = plan_node(spec)
+    return assemble(resolve_secrets(plan, secrets) if secrets is not None else plan, endpoint)
 
 
 def plan_node(spec: Spec) -> NodePlan:
@@ -211,6 +222,7 @@ def plan_trading_node(trader_id: str, node: Node) -> Build:
             strategies=[plan_component(STRATEGY_CONFIG, "strategy_path", c) for c in node.strategies],
             actors=[plan_component(ACTOR_CONFIG, "actor_path", c) for c in node.actors],
             **plan_timeouts(node.timeouts),
+            **plan_node_sections(node),
         ),
     )
 
@@ -222,10 +234,6 @@ def plan_logging(logging: Logging) -> Build:
         LOGGING_FIELDS[name]: value for name, value in asdict(logging).items() if value is not None and value != {}
     }
     return Build(LOGGING_CONFIG, values)
-
-
-def plan_data_engine(data_engine: DataEngine) -> Build:
-    return Build(DATA_ENGINE_CONFIG, _set_values(asdict(data_engine)))
 
 
 def plan_timeouts(timeouts: Timeouts) -> dict[str, Any]:

@@ -5,10 +5,10 @@ address. Neither pydantic nor nautilus is imported here (nautilus only when asse
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from runner.compile.build import Build, materialize
+from runner.compile.build import Build, SecretReader, materialize, with_secrets
 
 if TYPE_CHECKING:
     from nautilus_trader.adapters.interactive_brokers.config import (
@@ -53,6 +53,11 @@ class CompiledSpec:
     data_client: InteractiveBrokersDataClientConfig
     exec_client: InteractiveBrokersExecClientConfig | None
     node: TradingNodeConfig
+
+
+def resolve_secrets(plan: NodePlan, read: SecretReader) -> NodePlan:
+    """The plan with its secrets read (values, masks or references: whatever ``read`` gives)."""
+    return replace(plan, node=with_secrets(plan.node, read))
 
 
 def assemble(plan: NodePlan, endpoint: Endpoint | None = None) -> CompiledSpec:

@@ -1,4 +1,9 @@
-"""`node:` — the TradingNode around the clients: logging, data engine, timeouts, components."""
+"""`node:` — the TradingNode around the clients: logging, engines, state, timeouts, components.
+
+The engines are in `runner.model.engines`, the cache, message bus and streaming sections in
+`runner.model.state`. `node.nautilus` is the escape hatch for TradingNodeConfig arguments the
+typed sections do not cover yet; a key they cover is refused there (one way to say each thing).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from runner.model.base import Constraints, Frozen, ImportPath, Seconds
+from runner.model.engines import DataEngine, ExecEngine, Portfolio, RiskEngine
+from runner.model.state import Cache, MessageBus, Streaming
 
 LogLevel = Literal["OFF", "TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR"]
 
@@ -23,22 +30,15 @@ class Logging(Frozen):
     colors: bool = True
     max_file_size: Annotated[int, Constraints(ge=1)] | None = None
     max_backup_count: Annotated[int, Constraints(ge=0)] = 5
-
-
-@dataclass(frozen=True, kw_only=True)
-class DataEngine(Frozen):
-    """Maps to `LiveDataEngineConfig`; unset fields keep nautilus' defaults."""
-
-    time_bars_timestamp_on_close: bool | None = None
-    time_bars_interval_type: Literal["left-open", "right-open"] | None = None
-    time_bars_skip_first_non_full_bar: bool | None = None
-    time_bars_build_with_no_updates: bool | None = None
-    validate_data_sequence: bool | None = None
-    buffer_deltas: bool | None = None
-    emit_quotes_from_book: bool | None = None
-    qsize: Annotated[int, Constraints(ge=1)] | None = None
-    graceful_shutdown_on_exception: bool | None = None
-    debug: bool | None = None
+    components_only: bool | None = None
+    """Log only the components named in `component_levels`."""
+    clear_log_file: bool | None = None
+    fileout_sync_on_flush: bool | None = None
+    buffered_stdout: bool | None = None
+    print_config: bool | None = None
+    use_tracing: bool | None = None
+    bypass: bool | None = None
+    """Bypass nautilus' logging system entirely."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,10 +70,67 @@ class Component(Frozen):
         return f"{module}:{cls}Config"
 
 
+# Risks a spec may take knowingly (`node.acknowledge`); `ibrun validate` refuses them otherwise.
+Acknowledgement = Literal["live_flush_on_start", "shared_redis_database"]
+
+UUID4_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Node(Frozen):
+    """The TradingNodeConfig around the clients. Unset sections keep nautilus' defaults."""
+
     logging: Logging = field(default_factory=Logging)
     data_engine: DataEngine = field(default_factory=DataEngine)
+    risk_engine: RiskEngine | None = None
+    exec_engine: ExecEngine | None = None
+    cache: Cache | None = None
+    message_bus: MessageBus | None = None
+    portfolio: Portfolio | None = None
+    streaming: Streaming | None = None
+    instance_id: Annotated[str, Constraints(pattern=UUID4_PATTERN)] | None = None
+    """The node's UUID4 (default: a new one per start); keys include it with `use_instance_id`."""
+    load_state: bool | None = None
+    """Load strategies' and actors' saved state from the cache database at start."""
+    save_state: bool | None = None
+    """Save strategies' and actors' state to the cache database at stop."""
     timeouts: Timeouts = field(default_factory=Timeouts)
     strategies: list[Component] = field(default_factory=list)
     actors: list[Component] = field(default_factory=list)
+    exec_algorithms: list[Component] = field(default_factory=list)
+    """Execution algorithms (nautilus `ImportableExecAlgorithmConfig`)."""
+    acknowledge: list[Acknowledgement] = field(default_factory=list)
+    """Risks taken knowingly: `live_flush_on_start` (a live spec wipes its Redis state at each
+    start), `shared_redis_database` (cache and message bus on one Redis server)."""
+    nautilus: dict[str, Any] = field(default_factory=dict)
+    """Extra TradingNodeConfig arguments in nautilus' JSON form, for what the typed sections do not
+    cover (`emulator`, `catalogs`, `controller`, `loop_debug`); checked by nautilus' own decoder."""
+
+
+# TradingNodeConfig arguments and the spec keys that set them: `node.nautilus` refuses these.
+TYPED_NAUTILUS_KEYS: dict[str, str] = {
+    "environment": "ibrun runs a live TradingNode",
+    "trader_id": "trader_id",
+    "instance_id": "node.instance_id",
+    "cache": "node.cache",
+    "message_bus": "node.message_bus",
+    "data_engine": "node.data_engine",
+    "risk_engine": "node.risk_engine",
+    "exec_engine": "node.exec_engine",
+    "portfolio": "node.portfolio",
+    "streaming": "node.streaming",
+    "actors": "node.actors",
+    "strategies": "node.strategies",
+    "exec_algorithms": "node.exec_algorithms",
+    "load_state": "node.load_state",
+    "save_state": "node.save_state",
+    "logging": "node.logging",
+    "timeout_connection": "node.timeouts.connection",
+    "timeout_reconciliation": "node.timeouts.reconciliation",
+    "timeout_portfolio": "node.timeouts.portfolio",
+    "timeout_disconnection": "node.timeouts.disconnection",
+    "timeout_post_stop": "node.timeouts.post_stop",
+    "timeout_shutdown": "node.timeouts.shutdown",
+    "data_clients": "data",
+    "exec_clients": "exec",
+}
