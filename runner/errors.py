@@ -29,6 +29,7 @@ class ExitCode(IntEnum):
     INSTRUMENTS_UNAVAILABLE = 13
     NOT_READY = 14
     GATEWAY_DIED = 15
+    DATABASE_UNAVAILABLE = 16
     INTERRUPTED = 130
 
 
@@ -69,13 +70,20 @@ class SpecIssue:
     json_path: str
     message: str
     rule: str = "schema"
+    severity: str = "error"
+    """`error` (the spec is invalid) or `warning` (printed; the spec stays valid, exit 0)."""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "json_path", visible(self.json_path))
         object.__setattr__(self, "message", visible(self.message))
 
     def __str__(self) -> str:
-        return f"{visible(str(self.location))}: {self.json_path}: {self.message}"
+        level = "" if self.is_error else f"{self.severity}: "
+        return f"{visible(str(self.location))}: {self.json_path}: {level}{self.message}"
 
 
 class IbrunError(Exception):
@@ -176,6 +184,13 @@ class NotReady(IbrunError):
     exit_code = ExitCode.NOT_READY
 
 
+class DatabaseUnavailable(IbrunError):
+    """The Redis server of `node.cache`/`node.message_bus` does not answer or refuses the login
+    (nautilus would retry it for minutes, unable to stop, while building the node)."""
+
+    exit_code = ExitCode.DATABASE_UNAVAILABLE
+
+
 class Interrupted(IbrunError):
     exit_code = ExitCode.INTERRUPTED
 
@@ -200,6 +215,7 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.INSTRUMENTS_UNAVAILABLE: "instruments could not be loaded: the gateway kept failing through every retry",
     ExitCode.NOT_READY: "ibrun status: the node is not ready (or its monitoring endpoint does not answer)",
     ExitCode.GATEWAY_DIED: "the simulated gateway ibrun started died while the node ran (the node was stopped)",
+    ExitCode.DATABASE_UNAVAILABLE: "the node's Redis database (cache, message bus) is unreachable or refused the login",
     ExitCode.INTERRUPTED: "interrupted by SIGINT/SIGTERM/SIGHUP (stopped cleanly, nothing left running)",
 }
 

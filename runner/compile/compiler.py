@@ -32,7 +32,16 @@ from runner.model.node import Component, Logging, Node, Timeouts
 if TYPE_CHECKING:
     from nautilus_trader.adapters.interactive_brokers.config import InteractiveBrokersInstrumentProviderConfig
 
-__all__ = ["CLIENT_KEY", "CompiledSpec", "Endpoint", "NodePlan", "assemble", "compile_spec", "default_endpoint"]
+__all__ = [
+    "CLIENT_KEY",
+    "CompiledSpec",
+    "Endpoint",
+    "NodePlan",
+    "assemble",
+    "compile_spec",
+    "default_endpoint",
+    "resolve_secrets",
+]
 
 _IB_CONFIG = "nautilus_trader.adapters.interactive_brokers.config"
 PROVIDER_CONFIG = f"{_IB_CONFIG}:InteractiveBrokersInstrumentProviderConfig"

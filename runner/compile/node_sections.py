@@ -12,9 +12,9 @@ from dataclasses import asdict
 from typing import Any
 
 from runner.compile.build import Build, Secret
-from runner.model.engines import DataEngine, ExecEngine, Portfolio, RiskEngine
+from runner.model.engines import DataEngine
 from runner.model.node import Component, Node
-from runner.model.state import Cache, Database, MessageBus, Streaming
+from runner.model.state import Cache, Database, MessageBus
 
 _LIVE = "nautilus_trader.live.config"
 DATA_ENGINE_CONFIG = f"{_LIVE}:LiveDataEngineConfig"
@@ -36,12 +36,12 @@ Convert = Callable[[Any], Any]
 def plan_node_sections(node: Node) -> dict[str, Any]:
     """TradingNodeConfig arguments for the node's optional sections (only those the spec sets)."""
     sections: dict[str, Any] = {
-        "risk_engine": _section(RISK_ENGINE_CONFIG, node.risk_engine),
-        "exec_engine": _section(EXEC_ENGINE_CONFIG, node.exec_engine, _EXEC_ENGINE_VALUES),
+        "risk_engine": _optional(RISK_ENGINE_CONFIG, node.risk_engine),
+        "exec_engine": _optional(EXEC_ENGINE_CONFIG, node.exec_engine, _EXEC_ENGINE_VALUES),
         "cache": plan_cache(node.cache) if node.cache is not None else None,
         "message_bus": plan_message_bus(node.message_bus) if node.message_bus is not None else None,
-        "portfolio": _section(PORTFOLIO_CONFIG, node.portfolio),
-        "streaming": _section(STREAMING_CONFIG, node.streaming, _STREAMING_VALUES),
+        "portfolio": _optional(PORTFOLIO_CONFIG, node.portfolio),
+        "streaming": _optional(STREAMING_CONFIG, node.streaming, _STREAMING_VALUES),
         "instance_id": Build(UUID4, args=(node.instance_id,)) if node.instance_id is not None else None,
         "load_state": node.load_state,
         "save_state": node.save_state,
@@ -92,10 +92,12 @@ def plan_escape_hatch(arguments: Mapping[str, Any]) -> dict[str, Build]:
     return {name: Build(f"{_VALUES}:nautilus_argument", args=(name, value)) for name, value in arguments.items()}
 
 
-def _section(target: str, section: Any, convert: Mapping[str, Convert] | None = None) -> Build | None:
+def _optional(target: str, section: Any, convert: Mapping[str, Convert] | None = None) -> Build | None:
+    return None if section is None else _section(target, section, convert)
+
+
+def _section(target: str, section: Any, convert: Mapping[str, Convert] | None = None) -> Build:
     """``target(**set fields)``; ``convert`` turns a set spec value into nautilus' form."""
-    if section is None:
-        return None
     convert = convert or {}
     values = {name: value for name, value in asdict(section).items() if value is not None}
     return Build(target, {name: convert[name](value) if name in convert else value for name, value in values.items()})

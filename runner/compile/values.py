@@ -11,7 +11,12 @@ from typing import Any
 from runner.compile.build import resolve
 
 # `node.streaming.rotation_mode` → nautilus' `RotationMode` member (a test keeps them equal).
-ROTATION_MODES = {"size": "SIZE", "interval": "INTERVAL", "scheduled_dates": "SCHEDULED_DATES", "no_rotation": "NO_ROTATION"}
+ROTATION_MODES = {
+    "size": "SIZE",
+    "interval": "INTERVAL",
+    "scheduled_dates": "SCHEDULED_DATES",
+    "no_rotation": "NO_ROTATION",
+}
 
 
 def seconds(value: float) -> Any:

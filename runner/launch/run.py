@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from runner.compile.nodeplan import NodePlan, assemble
 from runner.errors import GatewayDied, GatewayModeConflict, IbrunError, Interrupted, LiveNotConfirmed, NodeFailed
 from runner.launch import signals
-from runner.launch.summary import RunSummary
+from runner.launch.summary import RunSummary, remember_recovered
 
 if TYPE_CHECKING:
     from runner.launch.interlock import Interlock
@@ -58,7 +58,10 @@ def execute(path: Path, load_options: LoadOptions, options: RunOptions) -> RunSu
 
     gc.disable()  # until the node's loop starts (`_in_loop`), or a failure before it
     try:
-        summary = run_spec(load_spec(path, load_options), options)
+        loaded = load_spec(path, load_options)
+        for warning in loaded.warnings:  # before anything starts: a risk the spec takes, said once
+            print(f"ibrun: {warning}", file=sys.stderr, flush=True)
+        summary = run_spec(loaded, options)
     except IbrunError:
         raise
     except Exception as error:
@@ -74,23 +77,31 @@ def execute(path: Path, load_options: LoadOptions, options: RunOptions) -> RunSu
 
 def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
     """Run (or, with ``dry_run``, only build) the spec's TradingNode."""
-    from runner.compile.compiler import plan_node
+    from runner.compile.compiler import plan_node, resolve_secrets
+    from runner.compile.secrets import masked, read_secrets
+    from runner.launch.databases import check_databases
     from runner.launch.gateway import started_gateway
     from runner.launch.imports import check_components, extend_sys_path
     from runner.launch.interlock import Consent, Interlock
     from runner.launch.preflight import preflight
     from runner.monitoring.plan import ops_plan
+    from runner.validation.nautilus_checks import check_node_config
 
     signals.check()  # at each stage boundary: a signal whose KeyboardInterrupt got lost stops here
     spec = loaded.spec
     interlock = Interlock(spec, "run", Consent(options.confirm_live, options.environ))
     notes = _interlock(interlock, options)
-    plan = plan_node(spec)
+    # A dry run connects no database, so it needs no password either.
+    read = masked if options.dry_run else read_secrets(loaded.base_dir, options.environ)
+    plan = resolve_secrets(plan_node(spec), read)
     extend_sys_path(loaded.base_dir)
     check_components(spec)
+    check_node_config(loaded)  # strategy/actor configs and node.nautilus, by nautilus' decoder
     planned = _subscriptions(loaded)
     if options.dry_run:
         return _dry_run(spec, plan, planned, notes)
+    signals.check()
+    check_databases(spec.node, read)
     signals.check()
     with started_gateway(loaded, interlock) as gateway:
         endpoint = gateway.endpoint
@@ -162,6 +173,7 @@ def _run_node(
         tap = ErrorTap()
         tap.attach_all()
         summary.strategies, summary.actors = component_names(node)
+        remember_recovered(summary, node)  # what the cache database gave it is not this run's
         supervisor = Supervisor(
             node,
             actor,
@@ -213,6 +225,7 @@ def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any
 
 
 def _dry_run(spec: Spec, plan: NodePlan, planned: list[PlannedSubscription], notes: tuple[str, ...]) -> RunSummary:
+    from runner.launch.databases import databases_of, without_databases
     from runner.launch.node import build_node, cancel_new_tasks, component_names
 
     compiled = assemble(plan)
@@ -225,12 +238,13 @@ def _dry_run(spec: Spec, plan: NodePlan, planned: list[PlannedSubscription], not
         has_exec=compiled.exec_client is not None,
     )
     summary.notes.extend(notes)
+    summary.notes.extend(f"{use.owner}.database: not connected in a dry run" for use in databases_of(spec.node))
     holder: dict[str, Any] = {}
 
     async def main() -> RunSummary:
         loop = asyncio.get_running_loop()
         before = set(asyncio.all_tasks(loop))
-        node, _actor = build_node(compiled.node, loop, planned)
+        node, _actor = build_node(without_databases(compiled.node), loop, planned)
         cancel_new_tasks(before, loop)  # before any await: no client ever connects
         holder["node"] = node
         summary.strategies, summary.actors = component_names(node)

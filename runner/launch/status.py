@@ -124,11 +124,26 @@ def _status_line(s: RunSummary) -> str:
 
 def _orders_text(s: RunSummary) -> str:
     statuses = ", ".join(f"{name} {count}" for name, count in s.orders_by_status.items())
-    return f"orders: {s.orders}" + (f" ({statuses})" if statuses else "") + f"; fills: {s.fills}"
+    this_run = " this run" if s.recovered_orders.count or s.external_orders.count else ""
+    return f"orders{this_run}: {s.orders}" + (f" ({statuses})" if statuses else "") + f"; fills: {s.fills}"
+
+
+def _earlier_orders_lines(s: RunSummary) -> list[str]:
+    """Orders the run did not place: from the cache database, or found by reconciliation."""
+    lines = []
+    for group, what in (
+        (s.recovered_orders, "recovered from the cache database"),
+        (s.external_orders, "external (reconciliation: found at IB or generated to match IB's positions)"),
+    ):
+        if group.count:
+            statuses = ", ".join(f"{name} {count}" for name, count in group.by_status.items())
+            lines.append(f"  orders {what}: {group.count} ({statuses}): {listed(group.ids)}")
+    return lines
 
 
 def _position_text(p: Any) -> str:
-    return f"{p.instrument} {p.side} {p.quantity} @ {p.avg_px} realized {p.realized} unrealized {p.unrealized}"
+    origin = f" [{p.origin}]" if getattr(p, "origin", "") else ""
+    return f"{p.instrument} {p.side} {p.quantity} @ {p.avg_px} realized {p.realized} unrealized {p.unrealized}{origin}"
 
 
 def listed(names: list[str], limit: int = MAX_LISTED) -> str:
@@ -164,6 +179,7 @@ def summary_lines(s: RunSummary) -> list[str]:
     lines.append(f"  received: quotes={t.quotes} trades={t.trades} bars={t.bars} book={t.book}")
     if s.has_exec:
         lines.append(f"  {_orders_text(s)}")
+        lines.extend(_earlier_orders_lines(s))
         lines.extend(f"  position: {_position_text(p)}" for p in s.positions[:MAX_SUMMARY_ROWS])
         if len(s.positions) > MAX_SUMMARY_ROWS:
             lines.append(f"  ... and {len(s.positions) - MAX_SUMMARY_ROWS} more positions")

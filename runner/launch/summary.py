@@ -1,4 +1,10 @@
-"""What a run did: collected from the node's cache/portfolio and the subscriber's counters."""
+"""What a run did: collected from the node's cache/portfolio and the subscriber's counters.
+
+With a cache database, a node starts with the orders and positions of earlier runs (loaded from
+Redis before it starts), and reconciliation adds what it finds at IB that the cache did not know.
+Neither is this run's doing: :func:`remember_recovered` notes what the cache held after the node
+was built, and the summary counts those, the external ones and this run's apart.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,17 @@ class PositionLine:
     avg_px: str
     realized: str
     unrealized: str
+    origin: str = ""
+    """`recovered` (from the cache database), `external` (found at IB by reconciliation), or ``""``."""
+
+
+@dataclass
+class OrderGroup:
+    """Orders of one origin: how many, by status, and their client order ids."""
+
+    count: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -42,6 +59,14 @@ class RunSummary:
     actors: list[str] = field(default_factory=list)
     has_exec: bool = False
     notes: list[str] = field(default_factory=list)
+    recovered_orders: OrderGroup = field(default_factory=OrderGroup)
+    """Orders the node had from its cache database before it started."""
+    external_orders: OrderGroup = field(default_factory=OrderGroup)
+    """Orders reconciliation created: found at IB, or generated to align positions with IB's."""
+    started_ns: int = 0
+    """When the node was built (nanoseconds): fills before it are not this run's."""
+    recovered_order_ids: frozenset[str] = frozenset()
+    recovered_position_ids: frozenset[str] = frozenset()
 
     def totals(self) -> InstrumentStats:
         total = InstrumentStats()
@@ -51,6 +76,14 @@ class RunSummary:
             total.bars += stats.bars
             total.book += stats.book
         return total
+
+
+def remember_recovered(summary: RunSummary, node: Any) -> None:
+    """Note the orders and positions the built node already holds (loaded from its cache database)."""
+    cache = node.cache
+    summary.started_ns = node.kernel.clock.timestamp_ns()
+    summary.recovered_order_ids = frozenset(str(order.client_order_id) for order in cache.orders())
+    summary.recovered_position_ids = frozenset(str(position.id) for position in cache.positions())
 
 
 def collect(summary: RunSummary, node: Any, stats: dict[str, InstrumentStats]) -> RunSummary:
@@ -70,16 +103,39 @@ def _copy(stats: InstrumentStats) -> InstrumentStats:
 def _collect_orders(summary: RunSummary, cache: Any) -> None:
     from nautilus_trader.model.events import OrderFilled
 
-    orders = cache.orders()
-    summary.orders = len(orders)
-    by_status: dict[str, int] = {}
+    groups = {"run": OrderGroup(), "recovered": OrderGroup(), "external": OrderGroup()}
     fills = 0
-    for order in orders:
-        status = order.status_string().lower()
-        by_status[status] = by_status.get(status, 0) + 1
-        fills += sum(1 for event in order.events if isinstance(event, OrderFilled))
-    summary.orders_by_status = dict(sorted(by_status.items()))
+    for order in cache.orders():
+        origin = order_origin(summary, order)
+        _count(groups[origin], order)
+        if origin != "external":
+            fills += sum(
+                1 for event in order.events if isinstance(event, OrderFilled) and event.ts_init >= summary.started_ns
+            )
+    summary.orders = groups["run"].count
+    summary.orders_by_status = groups["run"].by_status
+    summary.recovered_orders, summary.external_orders = groups["recovered"], groups["external"]
     summary.fills = fills
+
+
+def order_origin(summary: RunSummary, order: Any) -> str:
+    """`recovered`, `external` or `run` (this run's)."""
+    if str(order.client_order_id) in summary.recovered_order_ids:
+        return "recovered"
+    return "external" if order.init_event.reconciliation else "run"
+
+
+def _count(group: OrderGroup, order: Any) -> None:
+    status = order.status_string().lower()
+    group.count += 1
+    group.by_status = dict(sorted({**group.by_status, status: group.by_status.get(status, 0) + 1}.items()))
+    group.ids.append(str(order.client_order_id))
+
+
+def _position_origin(summary: RunSummary, position: Any) -> str:
+    if str(position.id) in summary.recovered_position_ids:
+        return "recovered"
+    return "external" if position.strategy_id.value == "EXTERNAL" else ""
 
 
 def _collect_positions(summary: RunSummary, node: Any) -> None:
@@ -97,6 +153,7 @@ def _collect_positions(summary: RunSummary, node: Any) -> None:
                 avg_px=f"{position.avg_px_open:g}",
                 realized=str(position.realized_pnl) if position.realized_pnl is not None else "-",
                 unrealized=str(position_pnl) if position_pnl is not None else "-",
+                origin=_position_origin(summary, position),
             )
         )
     summary.positions = lines

@@ -15,6 +15,7 @@ from runner.ib.symbology import LoadIdError, ibrun_hints, parse_load_id
 from runner.loading.document import JsonPath
 from runner.model import Spec
 from runner.model.instruments import Contract
+from runner.validation.checks_node import node_rules
 from runner.validation.problems import Problem
 
 Rule = Callable[[Spec], Iterator[Problem]]
@@ -193,6 +194,7 @@ RULES: tuple[Rule, ...] = (
     _check_duplicate_components,
     _check_download,
     _check_monitoring,
+    node_rules,
 )
 
 

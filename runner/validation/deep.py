@@ -1,4 +1,6 @@
-"""`ibrun validate --deep`: what needs nautilus or user code — imports and nautilus' own parser."""
+"""`ibrun validate --deep`: what needs nautilus or user code — imports, nautilus' own id parser,
+the strategies' and actors' configs against their classes, and `node.nautilus` through nautilus'
+decoder (`runner.validation.nautilus_checks`)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from runner.loading.compose import assemble
 from runner.loading.document import format_path
 from runner.loading.options import LoadOptions
 from runner.model import Spec
+from runner.validation.nautilus_checks import located, nautilus_problems
 from runner.validation.pipeline import FileResult, check_file
 from runner.validation.problems import Problem
 
@@ -25,14 +28,18 @@ def deep_check(result: FileResult, options: LoadOptions, environ: dict[str, str]
 
     extend_sys_path(Path(result.path).parent)  # user modules import as they will under `ibrun run`
     problems = [*_import_problems(spec), *_nautilus_id_problems(spec)]
-    if not problems:
-        return result
-    positions = assemble(result.path, environ, options.sets, allow_extends=options.allow_extends).positions
-    issues = tuple(
+    positions = result.positions or assemble(
+        result.path, environ, options.sets, allow_extends=options.allow_extends
+    ).positions
+    issues = [
         SpecIssue(positions.locate(path) or Location(result.path, 1, 1), format_path(path), message, "deep")
         for path, message in problems
-    )
-    return replace(result, issues=issues)
+    ]
+    issues += located(nautilus_problems(spec), positions, result.path)
+    if not issues:
+        return result
+    ordered = sorted([*result.issues, *issues], key=lambda i: (i.location.file, i.location.line, i.location.col))
+    return replace(result, spec=None, issues=tuple(ordered))
 
 
 def _import_problems(spec: Spec) -> list[Problem]:

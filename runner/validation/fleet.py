@@ -71,7 +71,7 @@ def load_fleet(path: Path | str, options: LoadOptions | None = None) -> LoadedFl
         raise UsageError(f"{path}: not a fleet file (a fleet says `kind: fleet`); `ibrun run` runs a spec")
     loaded, issues = check_fleet(str(path), assembled, env, options.allow_extends)
     if loaded is None:
-        raise SpecInvalid(issues)
+        raise SpecInvalid([issue for issue in issues if issue.is_error])
     return loaded
 
 
@@ -97,10 +97,10 @@ def check_fleet(
     for problem_path, message in run_fleet_checks(fleet, members):
         location = assembled.positions.locate(problem_path) or Location(path, 1, 1)
         issues.append(SpecIssue(location, format_path(problem_path), message, "fleet"))
-    if issues:
+    if any(issue.is_error for issue in issues):
         return None, _sorted(issues)
     result = LoadedFleet(fleet, Path(path), tuple(members), assembled.positions, assembled.sources)
-    return result, ()
+    return result, _sorted(issues)  # the members' warnings
 
 
 def member_path(fleet_path: str, member: Member) -> str:
@@ -140,13 +140,14 @@ def _relocated(issue: SpecIssue, member: Member, index: int, positions: Position
     member entry for the fleet's wiring, else the spec file where the value was written."""
     message = f"member {member.name}: {issue.message}"
     if issue.location.file != SET_SOURCE:
-        return SpecIssue(issue.location, issue.json_path, message, issue.rule)
+        return SpecIssue(issue.location, issue.json_path, message, issue.rule, issue.severity)
     number = issue.location.line
     if number <= len(member.set):
         location = positions.locate(("members", index, "set", number - 1)) or Location(fleet_path, 1, 1)
-        return SpecIssue(location, issue.json_path, message, issue.rule)
+        return SpecIssue(location, issue.json_path, message, issue.rule, issue.severity)
     location = positions.locate(("members", index)) or Location(fleet_path, 1, 1)
-    return SpecIssue(location, issue.json_path, f"{message} (set by the fleet's wiring)", issue.rule)
+    wired = f"{message} (set by the fleet's wiring)"
+    return SpecIssue(location, issue.json_path, wired, issue.rule, issue.severity)
 
 
 def _sorted(issues: list[SpecIssue] | tuple[SpecIssue, ...]) -> tuple[SpecIssue, ...]:

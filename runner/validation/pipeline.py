@@ -15,6 +15,7 @@ from runner.loading.document import Positions, format_path
 from runner.loading.options import LoadOptions
 from runner.model import Spec
 from runner.validation.checks import run_checks
+from runner.validation.checks_node import node_warnings
 from runner.validation.model_errors import validate_model
 from runner.validation.partial import checks_despite_schema_errors
 from runner.validation.problems import Problem
@@ -28,6 +29,9 @@ class LoadedSpec:
     path: Path
     base_dir: Path
     sources: tuple[Path, ...]
+    warnings: tuple[SpecIssue, ...] = ()
+    positions: Positions | None = None
+    """Where each value was written (to locate what later checks find)."""
 
 
 @dataclass(frozen=True)
@@ -35,11 +39,22 @@ class FileResult:
     path: str
     spec: Spec | None
     issues: tuple[SpecIssue, ...]
+    """Errors and warnings, in file order."""
     sources: tuple[str, ...] = ()
+    positions: Positions | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.issues
+        """No errors (warnings do not make a spec invalid)."""
+        return not self.errors
+
+    @property
+    def errors(self) -> tuple[SpecIssue, ...]:
+        return tuple(issue for issue in self.issues if issue.is_error)
+
+    @property
+    def warnings(self) -> tuple[SpecIssue, ...]:
+        return tuple(issue for issue in self.issues if not issue.is_error)
 
 
 def environment(options: LoadOptions) -> dict[str, str]:
@@ -69,17 +84,22 @@ def check_assembled(path: str, assembled: Assembled) -> FileResult:
         return FileResult(path, None, (SpecIssue(location, "$.kind", message, "fleet"),), assembled.sources)
     spec, issues = validate_model(assembled.data, assembled.positions, path)
     positions = assembled.positions
+    warnings: list[SpecIssue] = []
     if spec is not None:
         issues = _semantic_issues(run_checks(spec, assembled.data, positions.variables), positions, path)
+        warnings = _semantic_issues(node_warnings(spec), positions, path, "warning")
     else:
         problems = checks_despite_schema_errors(assembled.data, positions.variables)
         issues += _semantic_issues(problems, positions, path)
-    return FileResult(path, spec if not issues else None, _sorted(issues), assembled.sources)
+    valid = spec if not issues else None
+    return FileResult(path, valid, _sorted([*issues, *warnings]), assembled.sources, positions)
 
 
-def _semantic_issues(problems: list[Problem], positions: Positions, file: str) -> list[SpecIssue]:
+def _semantic_issues(
+    problems: list[Problem], positions: Positions, file: str, severity: str = "error"
+) -> list[SpecIssue]:
     return [
-        SpecIssue(positions.locate(path) or Location(file, 1, 1), format_path(path), message, "check")
+        SpecIssue(positions.locate(path) or Location(file, 1, 1), format_path(path), message, "check", severity)
         for path, message in problems
     ]
 
@@ -92,6 +112,7 @@ def load_spec(path: Path | str, options: LoadOptions | None = None) -> LoadedSpe
     options = options or LoadOptions()
     result = check_file(str(path), options)
     if result.spec is None:
-        raise SpecInvalid(result.issues)
+        raise SpecInvalid(result.errors)
     path = Path(path)
-    return LoadedSpec(result.spec, path, path.resolve().parent, tuple(Path(s) for s in result.sources))
+    sources = tuple(Path(s) for s in result.sources)
+    return LoadedSpec(result.spec, path, path.resolve().parent, sources, result.warnings, result.positions)

@@ -1,4 +1,7 @@
-"""Report validation results once, in text, JSON or GitHub workflow-annotation form."""
+"""Report validation results once, in text, JSON or GitHub workflow-annotation form.
+
+Warnings (a risk the spec may mean to take, e.g. a live Redis cache without reconciliation) are
+reported like errors, marked `warning:`, and leave the spec valid: exit 0."""
 
 from __future__ import annotations
 
@@ -23,17 +26,32 @@ def _text(results: Sequence[FileResult], out: TextIO) -> None:
 
 def _summary(results: Sequence[FileResult]) -> str:
     invalid = [r for r in results if not r.ok]
-    errors = sum(len(r.issues) for r in invalid)
-    files = f"{len(results)} file{'s' if len(results) != 1 else ''}"
+    errors = sum(len(r.errors) for r in invalid)
+    warned = sum(len(r.warnings) for r in results)
+    warnings = f" ({_count(warned, 'warning')})" if warned else ""
+    files = _count(len(results), "file")
     if not invalid:
-        return f"ok: {files} valid"
-    return f"invalid: {len(invalid)} of {files} ({errors} error{'s' if errors != 1 else ''})"
+        return f"ok: {files} valid{warnings}"
+    also = f", {_count(warned, 'warning')}" if warned else ""
+    return f"invalid: {len(invalid)} of {files} ({_count(errors, 'error')}{also})"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _json(results: Sequence[FileResult], out: TextIO) -> None:
     document = {
         "status": "ok" if all(r.ok for r in results) else "invalid",
-        "files": [{"path": r.path, "valid": r.ok, "errors": [_issue_dict(i) for i in r.issues]} for r in results],
+        "files": [
+            {
+                "path": r.path,
+                "valid": r.ok,
+                "errors": [_issue_dict(i) for i in r.errors],
+                "warnings": [_issue_dict(i) for i in r.warnings],
+            }
+            for r in results
+        ],
     }
     json.dump(document, out, indent=2)
     out.write("\n")
@@ -58,7 +76,7 @@ def _github(results: Sequence[FileResult], out: TextIO) -> None:
         for issue in result.issues:
             loc = issue.location
             props = f"file={_prop(loc.file)},line={loc.line},col={loc.col},title={_prop('ibrun ' + issue.json_path)}"
-            out.write(f"::error {props}::{_data(issue.message)}\n")
+            out.write(f"::{issue.severity} {props}::{_data(issue.message)}\n")
     out.write(_summary(results) + "\n")
 
 

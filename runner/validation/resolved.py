@@ -56,7 +56,7 @@ def resolve_spec(path: str, options: LoadOptions) -> ResolvedSpec:
     assembled = assemble(path, environment(options), options.sets, allow_extends=options.allow_extends)
     result = check_assembled(path, assembled)
     if result.spec is None or assembled.data is None:
-        raise SpecInvalid(result.issues)
+        raise SpecInvalid(result.errors)
     return ResolvedSpec(result.spec, assembled.data, assembled.positions, assembled.sources)
 
 
