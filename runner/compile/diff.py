@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from runner.compile.canonical import SET_KEYS, Document
-from runner.model.secrets import MASK, is_secret_key
+from runner.model.secrets import MASK, is_secret_key, mask_secrets
 
 DiffFormat = Literal["text", "json", "unified"]
 ChangeKind = Literal["changed", "added", "removed"]
@@ -73,8 +73,8 @@ def _diff_set(old: list[Any], new: list[Any], path: str) -> Iterator[Change]:
 def mask_change(change: Change) -> Change:
     """Hide secret values in a change (the change itself stays visible)."""
     leaf = re.split(r"[.\[]", change.path)[-1].strip('"]')
-    if not is_secret_key(leaf):
-        return change
+    if not is_secret_key(leaf):  # a whole section added or removed: its secrets masked inside
+        return Change(change.path, change.kind, mask_secrets(change.old), mask_secrets(change.new))
     return Change(
         change.path,
         change.kind,

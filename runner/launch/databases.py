@@ -65,13 +65,16 @@ def _check(use: DatabaseUse, read: SecretReader) -> str:
         socket_connect_timeout=database.connection_timeout or PREFLIGHT_TIMEOUT,
         socket_timeout=database.response_timeout or PREFLIGHT_TIMEOUT,
         retry_on_timeout=False,
+        protocol=2,  # RESP2, as nautilus speaks it: a missing password is NOAUTH, not a HELLO error
     )
     try:
         client.ping()
         version = str(client.info("server").get("redis_version", "0"))
     except redis.AuthenticationError as error:
+        if password is None:
+            raise DatabaseUnavailable(f"{where} wants a password: set {use.owner}.database.password") from None
         raise DatabaseUnavailable(f"{where} refused the login: {error}") from None
-    except redis.ResponseError as error:  # NOAUTH: the server wants a password the spec does not give
+    except redis.ResponseError as error:
         raise DatabaseUnavailable(f"{where} refused the connection: {error}") from None
     except (redis.ConnectionError, redis.TimeoutError) as error:
         raise DatabaseUnavailable(f"{where} does not answer: {error} (is redis-server running there?)") from None

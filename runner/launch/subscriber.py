@@ -73,6 +73,10 @@ class SubscriberActor(Actor):
         """`<component>: <reason>` of a ShutdownSystem command (e.g. a strategy's)."""
 
     @property
+    def planned(self) -> list[PlannedSubscription]:
+        return self._planned
+
+    @property
     def stats(self) -> dict[str, InstrumentStats]:
         return self.counters.per_instrument
 

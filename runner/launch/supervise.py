@@ -94,7 +94,7 @@ class Supervisor:
         started = time.monotonic()
         await self._start()
         self.summary.startup_seconds = time.monotonic() - started
-        missing = self._missing_instruments()
+        missing = self._missing_instruments() or self._unloaded_subscriptions()
         if missing is not None:
             await self._shutdown(INTERRUPT_STOP_BUDGET)
             raise missing
@@ -184,6 +184,19 @@ class Supervisor:
             if not found:
                 missing.append(load_id)
         return _not_found(missing, sorted(loaded)) if missing else None
+
+    def _unloaded_subscriptions(self) -> InstrumentNotFound | None:
+        """A `data.subscriptions` instrument the node did not load (e.g. not among a chain's)."""
+        cache = self.node.cache
+        missing = [str(sub.instrument_id) for sub in self.actor.planned if cache.instrument(sub.instrument_id) is None]
+        if not missing:
+            return None
+        loaded = sorted(str(instrument.id) for instrument in cache.instruments())
+        return InstrumentNotFound(
+            f"data.subscriptions: {', '.join(missing)} not among the loaded instruments"
+            + (f" ({', '.join(loaded[:20])}{', ...' if len(loaded) > 20 else ''})" if loaded else "")
+            + "; load it with instruments.load_ids or a contract"
+        )
 
     async def _watch(self, since: float) -> str:
         kernel = self.node.kernel
