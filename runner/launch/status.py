@@ -137,7 +137,8 @@ def _earlier_orders_lines(s: RunSummary) -> list[str]:
     ):
         if group.count:
             statuses = ", ".join(f"{name} {count}" for name, count in group.by_status.items())
-            lines.append(f"  orders {what}: {group.count} ({statuses}): {listed(group.ids)}")
+            fills = f"; {group.fills} fill{'s' if group.fills != 1 else ''} this run" if group.fills else ""
+            lines.append(f"  orders {what}: {group.count} ({statuses}{fills}): {listed(group.ids)}")
     return lines
 
 

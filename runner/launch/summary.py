@@ -33,6 +33,8 @@ class OrderGroup:
     count: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)
+    fills: int = 0
+    """Fills this run applied to them (for recovered orders: what IB filled while the node was away)."""
 
 
 @dataclass
@@ -104,25 +106,33 @@ def _collect_orders(summary: RunSummary, cache: Any) -> None:
     from nautilus_trader.model.events import OrderFilled
 
     groups = {"run": OrderGroup(), "recovered": OrderGroup(), "external": OrderGroup()}
-    fills = 0
     for order in cache.orders():
-        origin = order_origin(summary, order)
-        _count(groups[origin], order)
-        if origin != "external":
-            fills += sum(
-                1 for event in order.events if isinstance(event, OrderFilled) and event.ts_init >= summary.started_ns
-            )
+        group = groups[order_origin(summary, order)]
+        _count(group, order)
+        group.fills += sum(
+            1 for event in order.events if isinstance(event, OrderFilled) and event.ts_init >= summary.started_ns
+        )
     summary.orders = groups["run"].count
     summary.orders_by_status = groups["run"].by_status
     summary.recovered_orders, summary.external_orders = groups["recovered"], groups["external"]
-    summary.fills = fills
+    summary.fills = groups["run"].fills
+
+
+# Events only an order placed by this node has (through its risk engine or emulator); an order that
+# reconciliation creates from IB's reports goes from initialized straight to IB's status.
+_LOCAL_EVENTS = frozenset({"OrderSubmitted", "OrderDenied", "OrderEmulated", "OrderReleased"})
 
 
 def order_origin(summary: RunSummary, order: Any) -> str:
-    """`recovered`, `external` or `run` (this run's)."""
+    """`recovered` (from the cache database), `external` (reconciliation made it) or `run`."""
     if str(order.client_order_id) in summary.recovered_order_ids:
         return "recovered"
-    return "external" if order.init_event.reconciliation else "run"
+    if order.strategy_id.value == "EXTERNAL":
+        return "external"
+    events = order.events
+    if len(events) == 1:  # just initialized by a strategy (reconciliation's are never left so)
+        return "run"
+    return "run" if any(type(event).__name__ in _LOCAL_EVENTS for event in events) else "external"
 
 
 def _count(group: OrderGroup, order: Any) -> None:

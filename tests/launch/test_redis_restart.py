@@ -1,0 +1,146 @@
+"""Safe restarts with the node's state on a real Redis, against `ibrun sim` as an existing gateway.
+
+A node with a Redis cache places a filled market order and a resting limit order
+(`examples/strategies/resting.py`), is stopped (SIGTERM) or killed (SIGKILL) mid-run, and restarts
+from the same spec: its orders and position come back from Redis and reconcile with the simulated
+broker; no order reaches the gateway twice (placeOrder requests counted at the simulator), none is
+lost, and the summary tells the recovered orders from this run's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.launch.helpers import REPO, StreamWatcher, ibrun_cmd, kill_group
+from tests.launch.state_services import RedisServer, SimGateway, redis_server, sim_gateway, wait_until
+
+pytestmark = pytest.mark.slow
+__all__ = ["redis_server", "sim_gateway"]  # fixtures
+
+SPEC = """\
+    version: 1
+    trader_id: {trader}
+    gateway: {{host: 127.0.0.1, port: {port}}}
+    instruments: {{load_ids: [AAPL.NASDAQ]}}
+    data: {{client_id: 1}}
+    exec: {{client_id: 2, account_id: DU123456}}
+    node:
+      logging: {{level: INFO}}
+      cache:
+        database: {{host: 127.0.0.1, port: {redis_port}{password}}}
+      exec_engine: {{reconciliation: true}}
+      timeouts: {{connection: 30, reconciliation: 15, portfolio: 5, disconnection: 3, post_stop: 1}}
+      strategies:
+        - path: examples.strategies.resting:RestingOrderStrategy
+          config: {{instrument_id: AAPL.NASDAQ, order_id_tag: "001"}}
+"""
+
+
+def write_spec(tmp_path: Path, sim: SimGateway, redis: RedisServer, trader: str, password: str = "") -> Path:
+    path = tmp_path / "restart.yaml"
+    text = SPEC.format(trader=trader, port=sim.port, redis_port=redis.port, password=password)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def start(spec: Path, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], StreamWatcher]:
+    proc = subprocess.Popen(
+        ibrun_cmd(str(spec), *args),
+        cwd=REPO,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    return proc, StreamWatcher(proc.stdout)
+
+
+def finish(proc: subprocess.Popen[str], output: StreamWatcher, timeout: float = 90) -> tuple[int, str]:
+    try:
+        code = proc.wait(timeout=timeout)
+    finally:
+        kill_group(proc.pid)
+    return code, output.text()
+
+
+def first_run_placed_both(sim: SimGateway) -> bool:
+    """The market order filled and the limit order resting, at the simulated broker."""
+    statuses = sorted((order["type"], order["status"]) for order in sim.orders())
+    return statuses == [("LMT", "Submitted"), ("MKT", "Filled")]
+
+
+def summary_of(text: str) -> str:
+    """The end-of-run summary (the log before it, if there is none)."""
+    start = text.find("ibrun summary")
+    return text[start:] if start >= 0 else text[-4000:]
+
+
+def recovered_line(text: str) -> str:
+    found = re.search(r"orders recovered from the cache database: .*", text)
+    assert found, text[-4000:]
+    return found.group(0)
+
+
+def test_sigterm_then_restart_resumes_orders_from_redis(
+    tmp_path: Path, sim_gateway: SimGateway, redis_server: RedisServer
+) -> None:
+    spec = write_spec(tmp_path, sim_gateway, redis_server, "REDIS-TERM-001")
+    proc, output = start(spec)
+    try:
+        assert output.wait_for("PLACED a market order", 60), output.text()[-4000:]
+        wait_until(lambda: first_run_placed_both(sim_gateway), 30, "both orders at the broker")
+        os.killpg(proc.pid, signal.SIGTERM)
+        code, first = finish(proc, output)
+    finally:
+        kill_group(proc.pid)
+    assert code == 130, first[-4000:]
+    assert "orders: 2 (accepted 1, filled 1); fills: 1" in first
+    assert len(redis_server.keys("trader-REDIS-TERM-001:orders:*")) == 2
+
+    proc, output = start(spec, "--duration", "2")
+    code, second = finish(proc, output)
+    assert code == 0, second[-4000:]
+    assert "RESUMED 2 orders from the cache" in second
+    assert "PLACED" not in second
+    assert "orders this run: 0; fills: 0" in second, summary_of(second)
+    assert recovered_line(second).startswith("orders recovered from the cache database: 2 (accepted 1, filled 1)")
+    assert re.search(r"position: AAPL\.NASDAQ LONG 10 @ \S+ .*\[recovered\]", second), second[-3000:]
+    assert sim_gateway.place_order_requests() == 2  # nothing submitted twice
+    assert first_run_placed_both(sim_gateway)  # nothing lost or cancelled: the limit order still rests
+
+
+def test_sigkill_mid_run_fill_while_down_restart_reconciles(
+    tmp_path: Path, sim_gateway: SimGateway, redis_server: RedisServer
+) -> None:
+    spec = write_spec(tmp_path, sim_gateway, redis_server, "REDIS-KILL-001")
+    proc, output = start(spec)
+    try:
+        # Killed as soon as the broker has both orders: no graceful stop, no flush of anything.
+        wait_until(lambda: first_run_placed_both(sim_gateway), 60, "both orders at the broker")
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        kill_group(proc.pid)
+    # While the node is down the market falls through the resting limit: IB fills it.
+    sim_gateway.call("shock", symbol="AAPL", secType="STK", factor=0.5)
+    wait_until(lambda: {order["status"] for order in sim_gateway.orders()} == {"Filled"}, 30, "the limit order filled")
+
+    proc, output = start(spec, "--duration", "2")
+    code, second = finish(proc, output)
+    assert code == 0, second[-4000:]
+    assert "RESUMED 2 orders from the cache" in second
+    assert "PLACED" not in second
+    assert "orders this run: 0; fills: 0" in second, summary_of(second)
+    # The fill that happened while the node was down was applied to its own, recovered order.
+    assert recovered_line(second).startswith("orders recovered from the cache database: 2 (filled 2; 1 fill this run)")
+    assert re.search(r"position: AAPL\.NASDAQ LONG 20 @ \S+ .*\[recovered\]", second), second[-3000:]
+    assert sim_gateway.place_order_requests() == 2
+    assert len(sim_gateway.orders()) == 2
