@@ -67,11 +67,15 @@ class RedisServer:
             self.process.wait()
 
 
+REDIS_PASSWORD = "rds-4Kp9-never-printed-Qw2"  # distinctive, so a leak is found by grep
+
+
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A password-protected redis-server (`requirepass`), as production runs it."""
     if shutil.which("redis-server") is None:
         pytest.skip(REDIS_HOWTO)
-    server = RedisServer(tmp_path)
+    server = RedisServer(tmp_path, password=REDIS_PASSWORD)
     try:
         yield server
     finally:

@@ -19,7 +19,14 @@ from pathlib import Path
 import pytest
 
 from tests.launch.helpers import REPO, StreamWatcher, ibrun_cmd, kill_group
-from tests.launch.state_services import RedisServer, SimGateway, redis_server, sim_gateway, wait_until
+from tests.launch.state_services import (
+    REDIS_PASSWORD,
+    RedisServer,
+    SimGateway,
+    redis_server,
+    sim_gateway,
+    wait_until,
+)
 
 pytestmark = pytest.mark.slow
 __all__ = ["redis_server", "sim_gateway"]  # fixtures
@@ -34,7 +41,7 @@ SPEC = """\
     node:
       logging: {{level: INFO}}
       cache:
-        database: {{host: 127.0.0.1, port: {redis_port}{password}}}
+        database: {{host: 127.0.0.1, port: {redis_port}, password: {{env: IBRUN_TEST_REDIS_PASSWORD}}}}
       exec_engine: {{reconciliation: true}}
       timeouts: {{connection: 30, reconciliation: 15, portfolio: 5, disconnection: 3, post_stop: 1}}
       strategies:
@@ -43,18 +50,18 @@ SPEC = """\
 """
 
 
-def write_spec(tmp_path: Path, sim: SimGateway, redis: RedisServer, trader: str, password: str = "") -> Path:
+def write_spec(tmp_path: Path, sim: SimGateway, redis: RedisServer, trader: str) -> Path:
     path = tmp_path / "restart.yaml"
-    text = SPEC.format(trader=trader, port=sim.port, redis_port=redis.port, password=password)
+    text = SPEC.format(trader=trader, port=sim.port, redis_port=redis.port)
     path.write_text(textwrap.dedent(text))
     return path
 
 
-def start(spec: Path, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], StreamWatcher]:
+def start(spec: Path, *args: str) -> tuple[subprocess.Popen[str], StreamWatcher]:
     proc = subprocess.Popen(
         ibrun_cmd(str(spec), *args),
         cwd=REPO,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "IBRUN_TEST_REDIS_PASSWORD": REDIS_PASSWORD},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -114,6 +121,7 @@ def test_sigterm_then_restart_resumes_orders_from_redis(
     assert recovered_line(second).startswith("orders recovered from the cache database: 2 (accepted 1, filled 1)")
     assert re.search(r"position: AAPL\.NASDAQ LONG 10 @ \S+ .*\[recovered\]", second), second[-3000:]
     assert sim_gateway.place_order_requests() == 2  # nothing submitted twice
+    assert REDIS_PASSWORD not in first + second
     assert first_run_placed_both(sim_gateway)  # nothing lost or cancelled: the limit order still rests
 
 
