@@ -81,6 +81,7 @@ LOGGING_FIELDS: dict[str, str] = {
     "buffered_stdout": "buffered_stdout",
     "print_config": "print_config",
     "use_tracing": "use_tracing",
+    "use_pyo3": "use_pyo3",
     "bypass": "bypass_logging",
 }
 

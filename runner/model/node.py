@@ -37,6 +37,8 @@ class Logging(Frozen):
     buffered_stdout: bool | None = None
     print_config: bool | None = None
     use_tracing: bool | None = None
+    use_pyo3: bool | None = None
+    """Initialize logging through pyo3 (shows logs from nautilus' Rust code)."""
     bypass: bool | None = None
     """Bypass nautilus' logging system entirely."""
 
