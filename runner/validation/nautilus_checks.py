@@ -44,11 +44,12 @@ def check_node_config(loaded: LoadedSpec) -> None:
 
 
 def located(problems: list[Problem], positions: Positions | None, file: str) -> list[SpecIssue]:
-    def where(path: JsonPath) -> Location:
-        found = positions.locate(path, key=True) if positions is not None else None
+    def where(path: JsonPath, message: str) -> Location:
+        # An unknown field is shown at its key, a wrong value at the value.
+        found = positions.locate(path, key="unknown field" in message) if positions is not None else None
         return found or Location(file, 1, 1)
 
-    return [SpecIssue(where(path), format_path(path), message, "nautilus") for path, message in problems]
+    return [SpecIssue(where(path, message), format_path(path), message, "nautilus") for path, message in problems]
 
 
 def _config_problems(component: Component, at: JsonPath) -> list[Problem]:

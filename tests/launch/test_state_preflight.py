@@ -108,3 +108,20 @@ def test_a_subscription_the_node_did_not_load_stops_the_run(tmp_path: Path) -> N
     outcome = run(str(spec), "--duration", "30", timeout=120)
     assert outcome.returncode == ExitCode.INSTRUMENT_NOT_FOUND, outcome.stderr[-3000:]
     assert "data.subscriptions: AAPL.NYSE not among the loaded instruments (AAPL.NASDAQ)" in outcome.stderr
+
+
+def test_run_prints_the_specs_warnings_before_anything_starts(tmp_path: Path) -> None:
+    spec = tmp_path / "live.yaml"
+    spec.write_text(
+        textwrap.dedent(f"""\
+        version: 1
+        gateway: {{host: 127.0.0.1, port: {free_port()}, trading_mode: live}}
+        exec: {{client_id: 2, account_id: U1234567}}
+        node:
+          cache: {{database: {{port: {free_port()}}}}}
+          exec_engine: {{reconciliation: false}}
+        """)
+    )
+    outcome = run(str(spec), "--dry-run", timeout=90)
+    assert outcome.returncode == 0, outcome.stderr[-3000:]
+    assert f"ibrun: {spec}:6:33: $.node.exec_engine.reconciliation: warning: a live node" in outcome.stderr
