@@ -90,8 +90,10 @@ class SimGateway:
     def __init__(self, *args: str) -> None:
         script = Path(sys.executable).parent / "ibrun"
         command = [str(script)] if script.exists() else [sys.executable, "-m", "runner.cli.entry"]
+        # always_open: the orders fill at any hour the tests run (exchange hours would hold them)
+        options = ["--tick-interval-ms", "100", "--market-hours", "always_open"]
         self.process = subprocess.Popen(
-            [*command, "sim", "--port", "0", "--control-port", "0", "--tick-interval-ms", "100", *args],
+            [*command, "sim", "--port", "0", "--control-port", "0", *options, *args],
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
