@@ -204,7 +204,7 @@ def test_strategy_raising_in_on_start_fails_the_run(tmp_path: Path) -> None:
 
 
 def test_unknown_load_id_is_instrument_not_found(tmp_path: Path) -> None:
-    result = run(write(tmp_path, load_ids="SPY.ARCA, NOPE.NASDAQ"), timeout=90)
+    result = run(write(tmp_path, load_ids="SPY.ARCA, EUR/USD.IDEALPRO, NOPE.NASDAQ"), timeout=90)
     assert result.returncode == 9, result.stderr[-3000:]
     assert "NOPE.NASDAQ" in result.stderr
     assert "error 200" in result.stderr
