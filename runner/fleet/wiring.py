@@ -8,20 +8,14 @@ them) and the exported command lines are the same thing.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from runner.model.fleet import Fleet, FleetGateway, Member
-from runner.model.node import Node
 
 # The gnzsnz/ib-gateway image publishes the API inside its container on these ports (socat in
 # front of IB Gateway's own 4002/4001, which listens on localhost only).
 GATEWAY_API_PORTS = {"paper": 4004, "live": 4003}
 REDIS_PORT = 6379
-# `node.cache` comes with issue 11 (branch `node`). Until that is merged into this branch's base,
-# a member's state cannot be put on Redis and `redis_overrides` is not applied. Delete this
-# switch once `Node` has `cache` everywhere.
-NODE_HAS_CACHE = any(f.name == "cache" for f in dataclasses.fields(Node))
 # Client ids of ibrun's own handshake probes (gateway health, a node waiting for its gateway):
 # a range no member may use, one id per prober so that two probes never collide (IB error 326).
 PROBE_CLIENT_IDS = range(1_999_990_000, 2_000_000_000)
@@ -49,7 +43,7 @@ def member_overrides(fleet: Fleet, member: Member, hosts: Hosts) -> tuple[str, .
     gateway = fleet.gateways[member.gateway]
     sets = gateway_overrides(hosts.gateways[member.gateway], gateway)
     sets += monitoring_overrides(member)
-    if member.state == "redis" and NODE_HAS_CACHE:
+    if member.state == "redis":
         sets += redis_overrides(hosts.redis)
     return sets
 

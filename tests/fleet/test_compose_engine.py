@@ -20,7 +20,6 @@ import pytest
 import yaml
 
 from runner.cli.app import run as ibrun
-from runner.fleet.wiring import NODE_HAS_CACHE
 from tests.fleet.conftest import TEST_PASSWORD, TEST_USER, write_fleet
 from tests.fleet.engine import HealthDriver, compose_binary, wait_for
 from tests.fleet.images import ensure_node_image, ensure_redis_image, node_mounts
@@ -109,9 +108,8 @@ def test_two_member_fleet_on_compose(
 def _kill_and_recover(engine: Any, service: str) -> None:
     """SIGKILL a node once its orders are in Redis; the engine restarts it and the node, started
     again from the same command, loads them back (its order-id counter continues)."""
-    if NODE_HAS_CACHE:
-        redis = _container(engine, "redis")
-        wait_for(lambda: "orders" in _redis_keys(redis, "trader-FLEETA-001:*"), 120, "node-a's orders in Redis")
+    redis = _container(engine, "redis")
+    wait_for(lambda: "orders" in _redis_keys(redis, "trader-FLEETA-001:*"), 120, "node-a's orders in Redis")
     container = _container(engine, service)
     restarts = container.attrs["RestartCount"]
     os.kill(container.attrs["State"]["Pid"], 9)  # a crash, not a stop: the restart policy applies
@@ -122,10 +120,9 @@ def _kill_and_recover(engine: Any, service: str) -> None:
 
     wait_for(restarted, 60, f"{service} restarted by the engine")
     wait_for(lambda: _ready(engine, service), 240, f"{service} ready again after SIGKILL")
-    if NODE_HAS_CACHE:
-        logs = _container(engine, service).logs().decode(errors="replace")
-        counts = re.findall(r"DemoStrategy: Set ClientOrderIdGenerator client_order_id count to (\d+)", logs)
-        assert len(counts) >= 2 and int(counts[-1]) > 0, counts  # the second start found its orders
+    logs = _container(engine, service).logs().decode(errors="replace")
+    counts = re.findall(r"DemoStrategy: Set ClientOrderIdGenerator client_order_id count to (\d+)", logs)
+    assert len(counts) >= 2 and int(counts[-1]) > 0, counts  # the second start found its orders
 
 
 def _redis_keys(redis: Any, pattern: str) -> str:
