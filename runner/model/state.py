@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from runner.model.base import Constraints, Frozen, ImportPath, Port, Seconds
+from runner.model.base import Constraints, Frozen, ImportPath, Port, Seconds, WholeSeconds
 from runner.model.engines import NonNegativeInt, PositiveInt
 from runner.model.gateway import SecretRef
 
@@ -34,13 +34,13 @@ class Database(Frozen):
     password: SecretRef | None = None
     """A reference, never the password: `{env: REDIS_PASSWORD}` or `{file: ./secrets/redis}`."""
     ssl: bool | None = None
-    connection_timeout: PositiveInt | None = None
+    connection_timeout: WholeSeconds | None = None
     """Seconds to wait for a connection (nautilus default 20)."""
-    response_timeout: PositiveInt | None = None
+    response_timeout: WholeSeconds | None = None
     """Seconds to wait for a reply (nautilus default 20)."""
     number_of_retries: NonNegativeInt | None = None
     exponent_base: PositiveInt | None = None
-    max_delay: PositiveInt | None = None
+    max_delay: WholeSeconds | None = None
     """Longest delay between connection retries, seconds."""
     factor: PositiveInt | None = None
 
