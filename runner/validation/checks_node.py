@@ -83,11 +83,14 @@ def _check_escape_hatch_keys(spec: Spec) -> Iterator[Problem]:
 def _check_subscribed_instruments_loaded(spec: Spec) -> Iterator[Problem]:
     instruments = spec.instruments
     loaded = set(instruments.load_ids)
+    unloaded = [(index, sub) for index, sub in enumerate(spec.data.subscriptions) if sub.instrument not in loaded]
+    if not unloaded:
+        return
     loaded_symbols = {_symbol(load_id) for load_id in instruments.load_ids}
     roots = {_normal(text) for c in instruments.contracts for text in (c.symbol, c.localSymbol) if text}
-    for index, sub in enumerate(spec.data.subscriptions):
+    for index, sub in unloaded:
         symbol = _symbol(sub.instrument)
-        if sub.instrument in loaded or symbol is None:  # an unparsable id is `_check_subscriptions`' to report
+        if symbol is None:  # an unparsable id is `_check_subscriptions`' to report
             continue
         if instruments.convert_exchange_to_mic_venue and symbol in loaded_symbols:
             continue  # loaded under its MIC venue (SPY.ARCA → SPY.ARCX)
@@ -120,14 +123,33 @@ NODE_RULES = (
 
 
 def node_rules(spec: Spec) -> Iterator[Problem]:
+    if _production_sections_unset(spec):  # most specs: only the subscriptions to check
+        yield from _check_subscribed_instruments_loaded(spec)
+        return
     for rule in NODE_RULES:
         yield from rule(spec)
+
+
+def _production_sections_unset(spec: Spec) -> bool:
+    node = spec.node
+    return (
+        node.cache is None
+        and node.message_bus is None
+        and node.risk_engine is None
+        and node.exec_engine is None
+        and not node.nautilus
+        and not node.acknowledge
+        and not node.load_state
+        and not node.save_state
+    )
 
 
 # --- warnings ----------------------------------------------------------------------------------
 
 
 def node_warnings(spec: Spec) -> list[Problem]:
+    if _production_sections_unset(spec):
+        return []
     return [*_reconciliation_off(spec), *_risk_bypassed(spec), *_state_nowhere(spec), *_acknowledged_nothing(spec)]
 
 
