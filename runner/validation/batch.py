@@ -49,7 +49,7 @@ def _check_lean(path: str) -> FileResult:
     assert _worker_settings is not None, "runs in a worker started by _start_worker"
     # Workers send back issues only: pickling 1,000 models would cost more than checking them.
     result = check_path(path, *_worker_settings)
-    return replace(result, spec=None, positions=None) if result.ok else replace(result, positions=None)
+    return replace(result, spec=None) if result.ok else result
 
 
 def _parallel(files: list[str], options: LoadOptions, environ: dict[str, str], workers: int) -> list[FileResult]:

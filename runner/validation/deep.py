@@ -28,9 +28,7 @@ def deep_check(result: FileResult, options: LoadOptions, environ: dict[str, str]
 
     extend_sys_path(Path(result.path).parent)  # user modules import as they will under `ibrun run`
     problems = [*_import_problems(spec), *_nautilus_id_problems(spec)]
-    positions = result.positions or assemble(
-        result.path, environ, options.sets, allow_extends=options.allow_extends
-    ).positions
+    positions = assemble(result.path, environ, options.sets, allow_extends=options.allow_extends).positions
     issues = [
         SpecIssue(positions.locate(path) or Location(result.path, 1, 1), format_path(path), message, "deep")
         for path, message in problems

@@ -41,7 +41,6 @@ class FileResult:
     issues: tuple[SpecIssue, ...]
     """Errors and warnings, in file order."""
     sources: tuple[str, ...] = ()
-    positions: Positions | None = None
 
     @property
     def ok(self) -> bool:
@@ -92,7 +91,8 @@ def check_assembled(path: str, assembled: Assembled) -> FileResult:
         problems = checks_despite_schema_errors(assembled.data, positions.variables)
         issues += _semantic_issues(problems, positions, path)
     valid = spec if not issues else None
-    return FileResult(path, valid, _sorted([*issues, *warnings]), assembled.sources, positions)
+    # No positions kept: a batch of 1,000 results holding them makes every full GC pass slower.
+    return FileResult(path, valid, _sorted([*issues, *warnings]), assembled.sources)
 
 
 def _semantic_issues(
@@ -110,9 +110,11 @@ def _sorted(issues: list[SpecIssue] | tuple[SpecIssue, ...]) -> tuple[SpecIssue,
 
 def load_spec(path: Path | str, options: LoadOptions | None = None) -> LoadedSpec:
     options = options or LoadOptions()
-    result = check_file(str(path), options)
+    env = environment(options)
+    assembled = assemble(str(path), env, options.sets, allow_extends=options.allow_extends)
+    result = check_assembled(str(path), assembled)
     if result.spec is None:
         raise SpecInvalid(result.errors)
     path = Path(path)
     sources = tuple(Path(s) for s in result.sources)
-    return LoadedSpec(result.spec, path, path.resolve().parent, sources, result.warnings, result.positions)
+    return LoadedSpec(result.spec, path, path.resolve().parent, sources, result.warnings, assembled.positions)
