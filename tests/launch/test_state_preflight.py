@@ -125,3 +125,10 @@ def test_run_prints_the_specs_warnings_before_anything_starts(tmp_path: Path) ->
     outcome = run(str(spec), "--dry-run", timeout=90)
     assert outcome.returncode == 0, outcome.stderr[-3000:]
     assert f"ibrun: {spec}:6:33: $.node.exec_engine.reconciliation: warning: a live node" in outcome.stderr
+
+
+def test_dry_run_decodes_the_escape_hatch_with_nautilus(tmp_path: Path) -> None:
+    spec = write(tmp_path, free_port(), extra="      nautilus: {loop_debug: 3, emulator: {debug: true}}\n")
+    outcome = run(str(spec), "--dry-run", timeout=90)
+    assert outcome.returncode == ExitCode.SPEC_INVALID, outcome.stderr[-3000:]
+    assert f"{spec}:8:26: $.node.nautilus.loop_debug: TradingNodeConfig: Expected `bool`, got `int`" in outcome.stderr
