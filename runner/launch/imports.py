@@ -26,6 +26,7 @@ def check_components(spec: Spec) -> None:
     for kind, section, components in (
         ("strategy", "strategies", spec.node.strategies),
         ("actor", "actors", spec.node.actors),
+        ("execution algorithm", "exec_algorithms", spec.node.exec_algorithms),
     ):
         for index, component in enumerate(components):
             where = f"node.{section}[{index}]"

@@ -42,7 +42,7 @@ def deep_check(result: FileResult, options: LoadOptions, environ: dict[str, str]
 
 def _import_problems(spec: Spec) -> list[Problem]:
     problems: list[Problem] = []
-    for section in ("strategies", "actors"):
+    for section in ("strategies", "actors", "exec_algorithms"):
         for index, component in enumerate(getattr(spec.node, section)):
             broken: set[str] = set()  # a module that fails once is reported once
             for field, target in (("path", component.path), ("config_path", component.resolved_config_path)):

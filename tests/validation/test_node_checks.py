@@ -222,3 +222,19 @@ def test_config_shows_the_reference(ibrun, tmp_path: Path) -> None:
     result = ibrun("config", write(tmp_path, PAPER, WITH_PASSWORD))
     assert result.exit_code == 0, result.stderr
     assert "        env: IBRUN_TEST_PW" in result.stdout
+
+
+def test_deep_imports_exec_algorithms_and_checks_their_configs(ibrun, tmp_path: Path) -> None:
+    twap = "nautilus_trader.examples.algorithms.twap:TWAPExecAlgorithm"
+    good = write(tmp_path, PAPER, f"  exec_algorithms: [{{path: '{twap}', config: {{exec_algorithm_id: TWAP}}}}]\n")
+    assert ibrun("validate", "--deep", good).exit_code == 0
+    node = (
+        f"  exec_algorithms:\n    - {{path: '{twap}', config: {{exec_algorithm_idd: TWAP}}}}\n"
+        "    - {path: 'no.such:Algo'}\n"
+    )
+    result = ibrun("validate", "--deep", write(tmp_path, PAPER, node, name="bad.yaml"))
+    assert result.exit_code == 1
+    assert (
+        "$.node.exec_algorithms[0].config.exec_algorithm_idd: TWAPExecAlgorithmConfig: unknown field" in result.stdout
+    )
+    assert "$.node.exec_algorithms[1].path: cannot import module 'no.such'" in result.stdout
