@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Literal
 
-from runner.model.base import Constraints, Frozen, Seconds
+from runner.model.base import Constraints, Frozen, Seconds, section
 from runner.model.gateway import SecretRef
 
 AlertEvent = Literal[
@@ -35,7 +35,7 @@ def all_events() -> list[AlertEvent]:
     return list(ALL_EVENTS)
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Destination(Frozen):
     """One place alerts go: an Apprise URL (`json://host:port/path` for a generic JSON webhook,
     `slack://…`, `tgram://BOT_TOKEN/CHAT_ID`, `mailtos://user:password@host`, …)."""
@@ -49,7 +49,7 @@ class Destination(Frozen):
     """Events sent here; default: `alerts.events`."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class RateLimit(Frozen):
     """At most one alert per event and subject (an instrument, a client) per `per_subject`
     seconds, and at most `per_minute` alerts in any minute; what is held back is counted in the
@@ -59,7 +59,7 @@ class RateLimit(Frozen):
     per_minute: Annotated[int, Constraints(ge=1)] = 10
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Alerts(Frozen):
     """Notifications while `ibrun run` runs (sent by Apprise, in the background)."""
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Literal
 
-from runner.model.base import AfterValidation, ClientId, Constraints, Frozen, Seconds, WholeSeconds
+from runner.model.base import AfterValidation, ClientId, Constraints, Frozen, Seconds, WholeSeconds, section
 
 MarketDataType = Literal["REALTIME", "FROZEN", "DELAYED", "DELAYED_FROZEN"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Subscription(Frozen):
     """What the built-in subscriber actor requests for one instrument."""
 
@@ -24,7 +24,7 @@ class Subscription(Frozen):
     """Order book depth levels (0: no book)."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class DataClient(Frozen):
     """Maps to `InteractiveBrokersDataClientConfig`."""
 
@@ -39,7 +39,7 @@ class DataClient(Frozen):
     subscriptions: list[Subscription] = field(default_factory=list)
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Routing(Frozen):
     """Maps to nautilus `RoutingConfig`."""
 
@@ -54,7 +54,7 @@ def empty_account_is_unset(value: str | None) -> str | None:
     return value or None
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class ExecClient(Frozen):
     """Maps to `InteractiveBrokersExecClientConfig`."""
 

@@ -7,17 +7,17 @@ limits, time zones) live in `runner.validation.checks_download` so that they rep
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Literal
 
-from runner.model.base import ClientId, Constraints, Frozen, WholeSeconds
+from runner.model.base import ClientId, Constraints, Frozen, WholeSeconds, section
 from runner.model.clients import MarketDataType
 from runner.model.pacing import Pacing
 
 TickType = Literal["TRADES", "BID_ASK"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class BarRequest(Frozen):
     """Bars of one or more specs (e.g. `1-HOUR-LAST`) for every instrument, over one window."""
 
@@ -31,7 +31,7 @@ class BarRequest(Frozen):
     date to the end date inclusive."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class TickRequest(Frozen):
     """Historical ticks for every instrument over one window: `TRADES` (trade ticks) and/or
     `BID_ASK` (quote ticks)."""
@@ -44,7 +44,7 @@ class TickRequest(Frozen):
     """Window end (exclusive), after `start`."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Download(Frozen):
     """What `ibrun download` fetches; instruments come from the spec's `instruments:` section
     (`load_ids` and `contracts`, chains included). Re-running skips what the catalog holds."""

@@ -8,10 +8,9 @@ force (the compiler passes only what is set). Maps to `LiveDataEngineConfig`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from runner.model.base import Constraints, Frozen, Seconds
+from runner.model.base import Constraints, Frozen, Seconds, section
 
 PositiveInt = Annotated[int, Constraints(ge=1)]
 NonNegativeInt = Annotated[int, Constraints(ge=0)]
@@ -22,7 +21,7 @@ Rate = Annotated[str, Constraints(pattern=r"^[1-9][0-9]*/[0-9]{2}:[0-5][0-9]:[0-
 TimeAggregation = Literal["MILLISECOND", "SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "YEAR"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class DataEngine(Frozen):
     """Maps to `LiveDataEngineConfig`; unset fields keep nautilus' defaults."""
 
@@ -46,7 +45,7 @@ class DataEngine(Frozen):
     debug: bool | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class RiskEngine(Frozen):
     """Maps to `LiveRiskEngineConfig`: pre-trade checks and order rate limits."""
 
@@ -63,7 +62,7 @@ class RiskEngine(Frozen):
     debug: bool | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class ExecEngine(Frozen):
     """Maps to `LiveExecEngineConfig`: reconciliation, order/position checks, snapshots, purges."""
 
@@ -122,7 +121,7 @@ class ExecEngine(Frozen):
     debug: bool | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Portfolio(Frozen):
     """Maps to `PortfolioConfig`."""
 

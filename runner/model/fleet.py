@@ -8,10 +8,10 @@ one login per gateway, live confirmations, trader ids, market-data lines) are in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Literal
 
-from runner.model.base import FROZEN, Constraints, Frozen, JsonSchemaExtra, Port
+from runner.model.base import FROZEN, Constraints, Frozen, JsonSchemaExtra, Port, section
 from runner.model.gateway import DEFAULT_GATEWAY_IMAGE, SecretRef
 
 # Names become DNS labels (compose services, Kubernetes objects `<fleet>-node-<member>`): short
@@ -30,7 +30,7 @@ DEFAULT_NODE_IMAGE = "ibrun-node:0.1.0"
 DEFAULT_REDIS_IMAGE = "redis:7.2"
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Resources(Frozen):
     """What the scheduler reserves for a container (Kubernetes requests; compose reservations)."""
 
@@ -54,7 +54,7 @@ def redis_resources() -> Resources:
     return Resources(cpu="100m", memory="256Mi")
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Images(Frozen):
     """Where the images come from. ibrun builds and pushes none of them: the node image is built
     from `Dockerfile` and pushed to your registry by you (README: Fleets)."""
@@ -69,7 +69,7 @@ class Images(Frozen):
     """Kubernetes `imagePullPolicy` (compose: `pull_policy`, `missing` for IfNotPresent)."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class FleetGateway(Frozen):
     """One IB Gateway per login and trading mode (IB lets a username be logged in once at a time),
     shared by every member that names it."""
@@ -93,7 +93,7 @@ class FleetGateway(Frozen):
     resources: Resources = field(default_factory=gateway_resources)
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class FleetRedis(Frozen):
     """One Redis for the members' state (each member its own keyspace: `trader-<trader_id>`),
     append-only persistence on a volume."""
@@ -104,7 +104,7 @@ class FleetRedis(Frozen):
     resources: Resources = field(default_factory=redis_resources)
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Member(Frozen):
     """One node: a spec, the gateway it trades through and its overrides."""
 
@@ -132,7 +132,7 @@ def fleet_key(attribute: str) -> str:
     return "$schema" if attribute == "schema_" else attribute
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Fleet(Frozen):
     """Many specs, the gateways they share and a Redis for their state, exported to docker
     compose or Kubernetes by `ibrun export`."""

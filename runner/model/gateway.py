@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Literal
 
 from runner.ib.accounts import DEFAULT_PORTS, LIVE_PORTS
-from runner.model.base import FROZEN, Constraints, Frozen, Port, WholeSeconds
+from runner.model.base import FROZEN, Constraints, Frozen, Port, WholeSeconds, section
 from runner.model.pacing import Pacing
 
 # Pinned, existing tag of gnzsnz/ib-gateway (nautilus issue #1889: a default tag that did not
@@ -14,7 +14,7 @@ from runner.model.pacing import Pacing
 DEFAULT_GATEWAY_IMAGE = "ghcr.io/gnzsnz/ib-gateway:10.30.1t"
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class SecretRef(Frozen):
     """A reference to a secret: an environment variable or a file. Never the secret itself."""
 
@@ -45,7 +45,7 @@ def paper_account() -> list[str]:
     return ["DU123456"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class DockerGateway(Frozen):
     """An IB Gateway container (gnzsnz/ib-gateway env contract) that ibrun starts and stops."""
 
@@ -69,7 +69,7 @@ class DockerGateway(Frozen):
     """Extra, non-secret container environment (e.g. TIME_ZONE)."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class SimulatedGateway(Frozen):
     """ibrun's built-in TWS API simulator, started on a free loopback port for this run."""
 
@@ -86,7 +86,7 @@ class SimulatedGateway(Frozen):
     on a Saturday); `always_open`: every market trades around the clock (demos, tests)."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Gateway(Frozen):
     """Declared once, fanned out to the data and exec clients."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Literal
 
-from runner.model.base import FROZEN, Constraints, Frozen, JsonSchemaExtra
+from runner.model.base import FROZEN, Constraints, Frozen, JsonSchemaExtra, section
 
 SecType = Literal[
     "STK",
@@ -29,7 +29,7 @@ ExpiryDays = Annotated[int, Constraints(ge=0)] | None
 TextOrNumber = JsonSchemaExtra({"type": ["string", "integer"]})
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Contract(Frozen):
     """An `IBContract`: IB's own field names, plus nautilus' chain-building options."""
 
@@ -64,7 +64,7 @@ class Contract(Frozen):
     max_expiry_days: ExpiryDays = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Instruments(Frozen):
     """Maps to `InteractiveBrokersInstrumentProviderConfig`, shared by data and exec clients."""
 

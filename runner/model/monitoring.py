@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Literal
 
-from runner.model.base import Constraints, Frozen, Seconds
+from runner.model.base import Constraints, Frozen, Seconds, section
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class ExpectedIntervals(Frozen):
     """Seconds between two data of a healthy subscription while its market is open. A bar
     subscription expects one bar per bar length (a `1-MINUTE` bar every 60 s)."""
@@ -19,7 +19,7 @@ class ExpectedIntervals(Frozen):
     """Order book (depth) updates."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class InstrumentIntervals(Frozen):
     """Expected intervals for one instrument, overriding `monitoring.expected`."""
 
@@ -28,7 +28,7 @@ class InstrumentIntervals(Frozen):
     book: Seconds | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Monitoring(Frozen):
     """Health, readiness and Prometheus metrics over HTTP, and the staleness watchdog."""
 

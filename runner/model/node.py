@@ -7,17 +7,17 @@ typed sections do not cover yet; a key they cover is refused there (one way to s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Any, Literal
 
-from runner.model.base import Constraints, Frozen, ImportPath, Seconds
+from runner.model.base import Constraints, Frozen, ImportPath, Seconds, section
 from runner.model.engines import DataEngine, ExecEngine, Portfolio, RiskEngine
 from runner.model.state import Cache, MessageBus, Streaming
 
 LogLevel = Literal["OFF", "TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Logging(Frozen):
     """Maps to nautilus `LoggingConfig` (`level` → `log_level`, and so on)."""
 
@@ -43,7 +43,7 @@ class Logging(Frozen):
     """Bypass nautilus' logging system entirely."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Timeouts(Frozen):
     """TradingNodeConfig `timeout_*` values in seconds; unset keeps nautilus' defaults."""
 
@@ -55,7 +55,7 @@ class Timeouts(Frozen):
     shutdown: Seconds | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Component(Frozen):
     """A strategy or actor: `module:Class`, its config class and config values."""
 
@@ -78,7 +78,7 @@ Acknowledgement = Literal["live_flush_on_start", "shared_redis_database"]
 UUID4_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Node(Frozen):
     """The TradingNodeConfig around the clients. Unset sections keep nautilus' defaults."""
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Annotated
 
 from runner.ib import pacing as ib_pacing
-from runner.model.base import Constraints, Frozen, Seconds, SecondsOrZero
+from runner.model.base import Constraints, Frozen, Seconds, SecondsOrZero, section
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Pacing(Frozen):
     """Historical-data pacing limits (IB's rules by default): what downloads schedule their requests
     within (error 162 still triggers a backoff and retry), and what the simulator enforces with

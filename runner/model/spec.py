@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Literal
 
 from runner.model.alerts import Alerts
-from runner.model.base import FROZEN, Constraints, Frozen
+from runner.model.base import FROZEN, Constraints, Frozen, section
 from runner.model.clients import DataClient, ExecClient
 from runner.model.download import Download
 from runner.model.gateway import Gateway
@@ -22,7 +22,7 @@ def spec_key(attribute: str) -> str:
     return KEY_OF_ATTRIBUTE.get(attribute, attribute)
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Spec(Frozen):
     """An ibrun spec: one gateway, its instruments, data/exec clients and the node around them."""
 

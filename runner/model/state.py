@@ -9,10 +9,9 @@ same server (host and port).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from runner.model.base import Constraints, Frozen, ImportPath, Port, Seconds, WholeSeconds
+from runner.model.base import Constraints, Frozen, ImportPath, Port, Seconds, WholeSeconds, section
 from runner.model.engines import NonNegativeInt, PositiveInt
 from runner.model.gateway import SecretRef
 
@@ -21,7 +20,7 @@ REDIS_DEFAULT_HOST = "127.0.0.1"
 REDIS_DEFAULT_PORT = 6379
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Database(Frozen):
     """A Redis server (nautilus `DatabaseConfig`, type redis: the only one nautilus supports)."""
 
@@ -51,7 +50,7 @@ class Database(Frozen):
         return ("127.0.0.1" if host == "localhost" else host, self.port or REDIS_DEFAULT_PORT)
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Cache(Frozen):
     """Maps to `CacheConfig`. With a `database`, the node's state is kept in Redis."""
 
@@ -72,7 +71,7 @@ class Cache(Frozen):
     bar_capacity: PositiveInt | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class MessageBus(Frozen):
     """Maps to `MessageBusConfig`. With a `database`, events are also published to Redis streams."""
 
@@ -97,7 +96,7 @@ class MessageBus(Frozen):
 RotationModeName = Literal["size", "interval", "scheduled_dates", "no_rotation"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@section
 class Streaming(Frozen):
     """Maps to `StreamingConfig`: what the node receives, written to a catalog as feather files."""
 

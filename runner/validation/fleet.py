@@ -1,8 +1,8 @@
 """A fleet file through the stages: load → model → every member spec validated with its
 overrides and the fleet's wiring → fleet-wide checks (`checks_fleet`).
 
-`check_path` is what `ibrun validate` runs for any file (a spec or a fleet); `load_fleet` returns
-the validated fleet with its members or raises `SpecInvalid` with every issue.
+`ibrun validate` comes here for a file that says `kind: fleet` (`runner.validation.batch`);
+`load_fleet` returns the validated fleet with its members or raises `SpecInvalid` with every issue.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from runner.model import Spec
 from runner.model.fleet import Fleet, Member
 from runner.model.fleet_parse import parse_fleet
 from runner.validation.model_errors import validate_root
-from runner.validation.pipeline import FileResult, check_assembled, environment
+from runner.validation.pipeline import check_assembled, environment, is_fleet
 
 
 @dataclass(frozen=True)
@@ -47,20 +47,6 @@ class LoadedFleet:
     members: tuple[LoadedMember, ...]
     positions: Positions
     sources: tuple[str, ...]
-
-
-def is_fleet(data: Any) -> bool:
-    return isinstance(data, dict) and data.get("kind") == "fleet"
-
-
-def check_path(path: str, options: LoadOptions, environ: dict[str, str] | None = None) -> FileResult:
-    """One file for `ibrun validate`: a fleet (with its members) or a spec."""
-    env = environ if environ is not None else environment(options)
-    assembled = assemble(path, env, options.sets, allow_extends=options.allow_extends)
-    if not is_fleet(assembled.data):
-        return check_assembled(path, assembled)
-    _, issues = check_fleet(path, assembled, env, options.allow_extends)
-    return FileResult(path, None, issues, assembled.sources)
 
 
 def load_fleet(path: Path | str, options: LoadOptions | None = None) -> LoadedFleet:

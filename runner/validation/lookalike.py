@@ -10,7 +10,6 @@ Imported only on the error path (an unknown key).
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 
 # Cyrillic and Greek letters drawn like a Latin one in common fonts (after Unicode's
@@ -103,5 +102,7 @@ def suggestion(key: str, allowed: list[str]) -> str | None:
     by_case = {name.lower(): name for name in allowed}
     if read.lower() in by_case:
         return by_case[read.lower()]
+    import difflib  # only for a key that is wrong: ~1 ms `ibrun validate` of a good spec skips
+
     close = difflib.get_close_matches(read, allowed, n=1, cutoff=0.6)
     return close[0] if close else None

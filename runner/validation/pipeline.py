@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from runner.errors import Location, SpecInvalid, SpecIssue, UsageError
 from runner.loading.compose import Assembled, assemble
@@ -67,6 +68,11 @@ def environment(options: LoadOptions) -> dict[str, str]:
     except EnvFileError as exc:
         raise UsageError(str(exc)) from None
     return {**variables, **options.environ}
+
+
+def is_fleet(data: Any) -> bool:
+    """Whether a loaded document is a fleet file (`kind: fleet`) rather than a spec."""
+    return isinstance(data, dict) and data.get("kind") == "fleet"
 
 
 def check_file(path: str, options: LoadOptions, environ: dict[str, str] | None = None) -> FileResult:

@@ -17,7 +17,8 @@ from runner.loading.options import LoadOptions
 from runner.model.fleet import Fleet
 from runner.model.fleet_parse import FLEET_CORE_SCHEMA_FILE
 from runner.model.schema import FLEET_SCHEMA_FILE, render_core_schema, render_fleet_schema
-from runner.validation.fleet import check_path, load_fleet
+from runner.validation.batch import check_path
+from runner.validation.fleet import load_fleet
 from tests.fleet.conftest import write_fleet
 
 ROOT = Path(__file__).resolve().parents[2]
