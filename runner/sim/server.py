@@ -153,11 +153,14 @@ class SimServer:
             log.info("connection %s ended: %r", peer, exc)
         finally:
             self.connections.release(writer)
-            if session is not None and self.sessions.get(session.client_id) is session:
-                del self.sessions[session.client_id]
             if session is not None:
-                session.closed = True
+                self._leave(session)
             writer.close()
+
+    def _leave(self, session: Session) -> None:
+        if self.sessions.get(session.client_id) is session:
+            del self.sessions[session.client_id]
+        session.closed = True
 
     async def _handshake(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str) -> Session | None:
         """Version negotiation and startApi, each frame at most `handshake_max_bytes`."""
@@ -197,7 +200,11 @@ class SimServer:
                     self.requests_received[fields[0]] += 1
                     inbox.put_nowait((time.monotonic() + self.reply_delay_s, fields))
         finally:
-            inbox.put_nowait(None)  # what arrived before the client left is still answered
+            # The client has gone: like IB, its client id is free at once (a reconnect with the
+            # same id is not refused with 326 while replies wait out a `delay`), and what
+            # arrived before it left still takes effect (an order sent is placed), unanswered.
+            self._leave(session)
+            inbox.put_nowait(None)
             await answering
 
     async def _answer(self, session: Session, inbox: asyncio.Queue[tuple[float, list[str]] | None]) -> None:

@@ -92,6 +92,27 @@ def test_client_id_is_free_again_after_disconnect(sim, control):
         _wait_until(lambda: 77 not in _connected_ids(control))  # the server noticed the close
 
 
+def test_client_id_is_free_at_once_while_its_requests_wait_out_a_delay(sim, control):
+    """A client that leaves with requests outstanding (IB's restart window, a killed node):
+    IB frees its client id at once; the reconnect must not get 326 until the replies are due."""
+    control.call("delay", ms=60_000)
+    try:
+        with _connect(sim.port, "v100..223") as sock:
+            _read_message(sock)
+            _start_api(sock, 78)
+            assert _read_message(sock)[0] == "9"
+            before = control.call("requests")["counts"].get("61", 0)
+            sock.sendall(wire.frame([61, 1]))  # reqPositions, answered in a minute
+            _wait_until(lambda: control.call("requests")["counts"].get("61", 0) > before)
+        _wait_until(lambda: 78 not in _connected_ids(control))
+        with _connect(sim.port, "v100..223") as again:
+            _read_message(again)
+            _start_api(again, 78)
+            assert _read_message(again)[0] == "9"  # nextValidId, not error 326
+    finally:
+        control.call("delay", ms=0)
+
+
 def _connected_ids(control) -> set[int]:
     return {session["client_id"] for session in control.status()["sessions"]}
 
