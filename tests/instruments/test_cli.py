@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from pathlib import Path
 
 import pytest
-from instrument_support import ibrun, spec_text
+from instrument_support import Lines, ibrun, spawn_ibrun, spec_text, until
 
 from runner.instruments import location
 
@@ -78,3 +80,27 @@ def test_fetch_from_an_unreachable_gateway_exits_4(tmp_path: Path) -> None:
     spec.write_text(spec_text(1))
     result = ibrun("instruments", "fetch", str(spec))
     assert result.returncode == 4 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_a_signal_during_a_slow_fetch_stops_it_at_once_and_leaves_no_cache(
+    sim, control, tmp_path: Path, sig: signal.Signals
+) -> None:
+    """Ctrl-C, a service stop or a closed terminal while the gateway is slow to answer (IB's
+    restart window): exit 130 with a message, no traceback, no cache file, not a hang in the
+    IB client's reconnect loop (as a download had)."""
+    spec = tmp_path / "slow.yaml"
+    spec.write_text(spec_text(sim.port))
+    control.call("requests", reset=True)
+    control.call("delay", ms=60_000)  # nothing answered while the signal arrives
+    fetch = Lines(spawn_ibrun("instruments", "fetch", str(spec)))
+    try:
+        asyncio.run(until(lambda: contract_requests(control) > 0, 60, "a contract request"))
+    except BaseException as error:
+        fetch.process.kill()
+        raise AssertionError(f"{error}\n{fetch.text()[-3000:]}") from None
+    fetch.process.send_signal(sig)
+    assert fetch.finish(timeout=30) == 130, fetch.text()[-3000:]
+    assert "interrupted; the instrument cache is unchanged" in fetch.text()
+    assert "Traceback" not in fetch.text() and "Task exception was never retrieved" not in fetch.text()
+    assert not list(location.default_directory().glob("*.json"))
