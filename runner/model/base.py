@@ -38,7 +38,7 @@ class Frozen:
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         # pydantic's hook for a class's own schema: every section's numbers follow one rule.
-        schema: CoreSchema = _each_node(handler(source), strict_numbers)
+        schema: CoreSchema = _each_node(handler(source), strict_scalars)
         return schema
 
     def __init__(self, **values: Any) -> None:
@@ -149,15 +149,16 @@ class AfterValidation:
         return core_schema.no_info_after_validator_function(self.function, handler(source))
 
 
-# What every number of a spec is, whatever its type says (`strict_numbers`, applied to each node
-# of every section's core schema by `Frozen`): ints and floats are strict — `true` is not
-# 1 (`gateway.port: true` was port 1), `"4002"` and `4002.0` are no ints; floats are finite; and
-# an int without a bound of its own stays within int64, the widest nautilus' Rust and Cython
-# types (and IB's wire) hold. An int literal (`version: 1`) is strict too.
+# What every number and boolean of a spec is, whatever its type says (`strict_scalars`, applied
+# to each node of every section's core schema by `Frozen`): ints and floats are strict — `true`
+# is not 1 (`gateway.port: true` was port 1), `"4002"` and `4002.0` are no ints; floats are
+# finite; an int without a bound of its own stays within int64, the widest nautilus' Rust and
+# Cython types (and IB's wire) hold; an int literal (`version: 1`) is strict too. Booleans are
+# YAML's booleans only: `1`, `0`, `yes` or `"false"` (strings here, as in YAML 1.2) are none.
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
-def strict_numbers(schema: dict[str, Any]) -> dict[str, Any]:
+def strict_scalars(schema: dict[str, Any]) -> dict[str, Any]:
     """One node of a pydantic-core schema, with the rule above applied (other nodes unchanged)."""
     kind = schema.get("type")
     if kind == "int":
@@ -166,6 +167,8 @@ def strict_numbers(schema: dict[str, Any]) -> dict[str, Any]:
         return {**schema, **bounded, "strict": True}
     if kind == "float":
         return {**schema, "strict": True, "allow_inf_nan": False}
+    if kind == "bool":
+        return {**schema, "strict": True}
     expected = schema.get("expected", ()) if kind == "literal" and not schema.get("strict") else ()
     if expected and all(type(value) is int for value in expected):
         # pydantic-core's literal takes `True` for 1 even when strict; the JSON schema keeps `const`

@@ -135,6 +135,18 @@ def test_booleans_and_strings_are_no_numbers(ibrun, tmp_path, section, expected)
     assert errors(ibrun, spec_file(tmp_path, f"version: 1\n{section}\n")) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("1", "1"), ("0", "0"), ('"false"', "'false'"), ("yes", "'yes'"), ("off", "'off'"), ('""', "''")],
+)
+def test_booleans_are_yaml_booleans_only(ibrun, tmp_path, value, shown):
+    """pydantic's lax booleans took `1`, `0` and strings such as `"false"` or `"yes"`."""
+    spec = spec_file(tmp_path, f"version: 1\ndata:\n  use_regular_trading_hours: {value}\n")
+    assert errors(ibrun, spec) == [
+        f"3:30: $.data.use_regular_trading_hours: input should be a valid boolean, got {shown}"
+    ]
+
+
 def test_version_true_is_not_version_1(ibrun, tmp_path):
     assert errors(ibrun, spec_file(tmp_path, "version: true\n")) == [
         "1:10: $.version: input should be a valid integer, got True"
