@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -50,7 +51,8 @@ def run_command(
         status="off" if no_status else "auto",
     )
     if monitor is not None:  # an override like any --set: validated and located as one
-        sets = (*sets, f"monitoring.listen={monitor}")
+        # Quoted: a --set value is YAML, where `[::1]:9090` would be a list.
+        sets = (*sets, f"monitoring.listen={json.dumps(monitor)}")
     execute(spec, load_options(sets, env_file), options)
 
 

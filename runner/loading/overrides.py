@@ -30,6 +30,9 @@ from runner.loading.yamlfile import (
 
 SET_SOURCE = "<--set>"
 
+# A value starting with one of these is parsed as YAML (a flow list or mapping, a quoted string);
+# any other is a plain scalar, so `--set x=a: b` stays the text it looks like.
+_YAML_STARTS = ("[", "{", '"', "'")
 _KEY = re.compile(r"[^.\[\]]+")
 _INDEX = re.compile(r"\[(\d+)\]")
 
@@ -51,7 +54,8 @@ class _Step:
 
 
 def apply_set(data: dict[str, Any], positions: Positions, assignment: str, index: int) -> None:
-    """Apply the `index`-th `--set`; the value is read as YAML (`3` is a number, `[A, B]` a list)."""
+    """Apply the `index`-th `--set`; the value is read as YAML (`3` is a number, `[A, B]` a list,
+    `"[::1]:9090"` a string)."""
     dotted, sep, raw = assignment.partition("=")
     if not sep or not dotted:
         raise SetError(f"--set expects KEY.PATH=VALUE, got {assignment!r}", 1)
@@ -60,7 +64,7 @@ def apply_set(data: dict[str, Any], positions: Positions, assignment: str, index
     if len(steps) > MAX_DEPTH:
         raise SetError(f"--set: the path is {len(steps)} keys long: {too_deep()}", 1)
     try:
-        value = parse_value(raw, len(steps)) if raw.strip().startswith(("[", "{")) else resolve_plain_scalar(raw)
+        value = parse_value(raw, len(steps)) if raw.strip().startswith(_YAML_STARTS) else resolve_plain_scalar(raw)
     except YamlError as exc:
         # located in the assignment: the value starts after `dotted=`
         raise SetError(f"--set {dotted}: {exc.message}", len(dotted) + 1 + exc.location.col) from None

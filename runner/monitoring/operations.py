@@ -268,7 +268,8 @@ class Operations:
         try:
             self._server = MonitorServer(host, port, lambda: self.snapshot)
         except OSError as error:
-            raise NodeFailed(f"monitoring.listen: cannot serve on {host}:{port}: {error.strerror or error}") from None
+            where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            raise NodeFailed(f"monitoring.listen: cannot serve on {where}: {error.strerror or error}") from None
         self._server.start()
 
     def _alert(self, alert: Alert, now: float) -> None:

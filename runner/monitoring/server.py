@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -27,7 +28,8 @@ class MonitorServer:
     def __init__(self, host: str, port: int, latest: Callable[[], Snapshot]) -> None:
         registry = registry_for(latest)
         handler = type("Handler", (_Handler,), {"latest": staticmethod(latest), "registry": registry})
-        self._server = ThreadingHTTPServer((host, port), handler)  # OSError: address in use, ...
+        server_class = _Ipv6Server if ":" in host else ThreadingHTTPServer
+        self._server = server_class((host, port), handler)  # OSError: address in use, ...
         self._server.daemon_threads = True
         self.host, self.port = self._server.server_address[:2]
         self._thread = threading.Thread(target=self._server.serve_forever, name="ibrun-monitor", daemon=True)
@@ -39,6 +41,12 @@ class MonitorServer:
         if self._thread.is_alive():
             self._server.shutdown()
         self._server.server_close()
+
+
+class _Ipv6Server(ThreadingHTTPServer):
+    """For an IPv6 address such as `::1` (the standard server binds IPv4 only)."""
+
+    address_family = socket.AF_INET6
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -163,3 +163,37 @@ def _check_status_command(base: str, spec: Path) -> None:
     assert re.search(r"SPY\.ARCA quotes\s+fresh", by_url.stdout)
     by_spec = invoke("status", str(spec))
     assert by_spec.exit_code == 0 and by_spec.stdout.startswith("OPS-TEST-001: READY (running")
+
+
+def _has_ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback (::1) on this machine")
+def test_monitor_on_the_ipv6_loopback(tmp_path: Path) -> None:
+    """`--monitor [::1]:0`: was read as a YAML list by the --set it becomes, then bound IPv4 only."""
+    spec = tmp_path / "v6.yaml"
+    spec.write_text(
+        "version: 1\ntrader_id: OPS-V6-001\n"
+        "gateway: {simulated: {market_hours: always_open}}\n"
+        "instruments: {load_ids: [EUR/USD.IDEALPRO]}\n"
+    )
+    proc = spawn(str(spec), "--monitor", "[::1]:0", "--no-status")
+    err = StreamWatcher(proc.stderr)
+    try:
+        assert err.wait_for("monitoring on http://[::1]:", 60), err.text()[-3000:]
+        [base] = re.findall(r"monitoring on (http://\[::1\]:\d+)", err.text())
+        wait_until(lambda: readyz(base)["ready"], 30, "ready")
+        assert invoke("status", base).exit_code == 0
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    finally:
+        kill_group(proc.pid)
+    assert proc.returncode == 130, err.text()[-3000:]

@@ -70,6 +70,19 @@ def test_set_overrides_with_yaml_typed_values(tmp_path):
     assert result.positions.locate(("data", "client_id")) == Location("<--set>", 1, 16)
 
 
+def test_set_quoted_values_are_strings(tmp_path):
+    """A value that would be a list or a number as YAML, quoted: `[::1]:9090`, `"007"`."""
+    spec = write(tmp_path, "s.yaml", "version: 1\n")
+    sets = ('monitoring.listen="[::1]:9090"', "trader_id='007'", "gateway.host=it's")
+    result = assemble(spec, {}, sets)
+    assert result.issues == ()
+    assert result.data["monitoring"] == {"listen": "[::1]:9090"}
+    assert result.data["trader_id"] == "007"
+    assert result.data["gateway"] == {"host": "it's"}  # plain: a quote inside is kept
+    [issue] = assemble(spec, {}, ('trader_id="A-1',)).issues
+    assert issue.location.file == "<--set>" and "while scanning a quoted scalar" in issue.message
+
+
 def test_bad_set_expressions_are_reported(tmp_path):
     spec = write(tmp_path, "s.yaml", "version: 1\n")
     issues = assemble(spec, {}, ("novalue", "version.x=1")).issues
