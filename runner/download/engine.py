@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any
 
 from runner.download.fetch import Fetcher, FetchSettings, SeriesUnavailable
 from runner.download.ib import IbSession, Resolved
@@ -64,7 +63,7 @@ async def run_job(job: Job) -> DownloadResult:
     loop = asyncio.get_running_loop()
     for sig in signals.handled():  # SIGINT, SIGTERM and (unless nohup) SIGHUP
         loop.add_signal_handler(sig, _interrupt, task, sig)
-    loop.set_exception_handler(_quiet_cancellations)
+    loop.set_exception_handler(signals.quiet_cancellations)
     from runner.compile.compiler import compile_instrument_provider
 
     session = IbSession(
@@ -91,16 +90,6 @@ async def run_job(job: Job) -> DownloadResult:
     if result.interrupted:
         raise Interrupted(_interrupted_message(result))
     return result
-
-
-def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    # The IB client's task callback calls task.exception() on each task it created, which raises
-    # CancelledError inside the callback for a task cancelled at exit: the reconnect tasks
-    # (`_reset_async`, `_resume_async`) it starts when the gateway went away during a long pacing
-    # wait. Expected on the way out, not an error (`ibrun run` does the same: launch/run.py).
-    if isinstance(context.get("exception"), asyncio.CancelledError):
-        return
-    loop.default_exception_handler(context)
 
 
 def _interrupt(task: asyncio.Task[DownloadResult], sig: signal.Signals) -> None:

@@ -196,7 +196,7 @@ def _in_loop(main: Callable[[], Coroutine[Any, Any, RunSummary]], holder: dict[s
     saved = signals.current()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    loop.set_exception_handler(_quiet_cancellations)
+    loop.set_exception_handler(signals.quiet_cancellations)
     if not gc.isenabled():  # `execute` paused it: the start-up is done (see the module's docstring)
         gc.freeze()
         gc.enable()
@@ -214,14 +214,6 @@ def _in_loop(main: Callable[[], Coroutine[Any, Any, RunSummary]], holder: dict[s
                 loop.close()
             asyncio.set_event_loop(None)
             signals.restore(saved)  # loop.close() reset SIGINT/SIGTERM to Python's defaults
-
-
-def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    # The IB client's task callbacks call task.exception() on the tasks ibrun cancels while
-    # shutting down, which raises CancelledError inside the callback: expected, not an error.
-    if isinstance(context.get("exception"), asyncio.CancelledError):
-        return
-    loop.default_exception_handler(context)
 
 
 def _dry_run(spec: Spec, plan: NodePlan, planned: list[PlannedSubscription], notes: tuple[str, ...]) -> RunSummary:

@@ -24,7 +24,10 @@ import signal
 import sys
 import threading
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from asyncio import AbstractEventLoop
 
 received: list[str] = []
 """Names of the signals received, oldest first."""
@@ -127,3 +130,17 @@ def restore(saved: Handlers) -> None:
     for sig, handler in zip(SIGNALS, saved, strict=True):
         if handler is not None:
             signal.signal(sig, handler)  # type: ignore[arg-type]
+
+
+def quiet_cancellations(loop: AbstractEventLoop, context: dict[str, Any]) -> None:
+    """An event loop's exception handler for runs stopped by a signal (`ibrun run`, a download).
+
+    nautilus' IB client calls `task.exception()` in its task callbacks, which raises
+    CancelledError inside the callback for each task cancelled on the way out (its reconnect
+    tasks, `_reset_async` and `_resume_async`, when the gateway went away): expected, not an
+    error. Everything else goes to asyncio's default handler."""
+    import asyncio  # loaded already (a loop calls this); not at the top: every command imports this module
+
+    if isinstance(context.get("exception"), asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)
