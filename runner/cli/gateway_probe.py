@@ -9,16 +9,17 @@ import time
 
 import click
 
+from runner.address import BadAddress, parse_host_port
 from runner.errors import IbrunError, UsageError
 
 DEFAULT_CLIENT_ID = 1_999_999_010
 
 
 def _address(text: str) -> tuple[str, int]:
-    host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise UsageError(f"{text!r}: expected HOST:PORT, e.g. 127.0.0.1:4002")
-    return host.strip("[]"), int(port)
+    try:
+        return parse_host_port(text, port_zero=False)
+    except BadAddress as error:
+        raise UsageError(f"{text!r}: {error}; expected HOST:PORT, e.g. 127.0.0.1:4002") from None
 
 
 @click.command("probe")

@@ -7,16 +7,15 @@ from pathlib import Path
 
 import click
 
+from runner.address import BadAddress, parse_host_port
 from runner.errors import UsageError
 
 
 def _address(value: str, what: str) -> tuple[str, int]:
-    host, sep, port = value.rpartition(":")
-    if not sep:
-        host, port = "127.0.0.1", value
-    if not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise UsageError(f"ibrun record: {what} {value!r}: expected HOST:PORT or PORT")
-    return host or "127.0.0.1", int(port)
+    try:
+        return parse_host_port(value, default_host="127.0.0.1")
+    except BadAddress as error:
+        raise UsageError(f"ibrun record: {what} {value!r}: {error} (HOST:PORT or PORT)") from None
 
 
 @click.command("record", help="Record a TWS API session: proxy between clients and a real gateway.")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import click
 
+from runner.address import url_of
 from runner.cli.options import load_options, spec_options
 from runner.errors import NotReady, UsageError
-from runner.monitoring.address import url_of
 
 
 @click.command("status")
@@ -36,7 +36,7 @@ def status_command(target: str, sets: tuple[str, ...], env_file: Path | None, ti
 
 
 def _spec_url(path: Path, sets: tuple[str, ...], env_file: Path | None) -> str:
-    from runner.monitoring.address import parse_listen
+    from runner.address import parse_host_port
     from runner.validation.pipeline import load_spec
 
     if not path.is_file():
@@ -44,7 +44,7 @@ def _spec_url(path: Path, sets: tuple[str, ...], env_file: Path | None) -> str:
     spec = load_spec(path, load_options(sets, env_file)).spec
     if spec.monitoring.listen is None:
         raise UsageError(f"{path}: monitoring.listen is not set, so the node serves no status (or give the URL)")
-    host, port = parse_listen(spec.monitoring.listen)
+    host, port = parse_host_port(spec.monitoring.listen)
     if port == 0:
         raise UsageError(f"{path}: monitoring.listen uses port 0 (a free port, printed by ibrun run): give that URL")
     return url_of("127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host, port)

@@ -77,7 +77,7 @@ class Operations:
 
     def start(self, tap: Any) -> None:
         """Before the node starts: hooks in, alert destinations resolved, the HTTP server up."""
-        from runner.monitoring.address import url_of
+        from runner.address import url_of
 
         m = self.plan.monitoring
         self.links = [LinkWatch(link) for link in ib_links(self.node._config)]  # the TradingNodeConfig

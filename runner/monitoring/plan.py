@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from runner.address import parse_host_port
 from runner.ib.barspec import BarSpecError, parse_bar_spec
-from runner.monitoring.address import parse_listen
 from runner.monitoring.urls import scheme_of
 from runner.monitoring.watchdog import Kind, Watch
 
@@ -105,7 +105,7 @@ def _monitoring(spec: Spec) -> MonitoringPlan:
         for instrument, intervals in m.instruments.items()
     }
     return MonitoringPlan(
-        listen=parse_listen(m.listen) if m.listen else None,
+        listen=parse_host_port(m.listen) if m.listen else None,
         watchdog=m.watchdog,
         expected=asdict(m.expected),
         per_instrument=per_instrument,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from runner.address import BadAddress, is_loopback, parse_host_port
 from runner.ib.symbology import LoadIdError, parse_load_id
-from runner.monitoring.address import BadAddress, is_loopback, parse_listen
 from runner.monitoring.urls import inline_url_problem
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ def check_monitoring(spec: Spec) -> Iterator[Problem]:
     monitoring = spec.monitoring
     if monitoring.listen is not None:
         try:
-            host, _port = parse_listen(monitoring.listen)
+            host, _port = parse_host_port(monitoring.listen)
         except BadAddress as error:
             yield ("monitoring", "listen"), str(error)
         else:

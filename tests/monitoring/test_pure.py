@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from runner.address import BadAddress, is_loopback, parse_host_port, url_of
 from runner.ib.hours import BadTradingHours, parse_trading_hours
-from runner.monitoring.address import BadAddress, is_loopback, parse_listen, url_of
 from runner.monitoring.alerting import MASK, Alert, RateLimiter, redact, secret_parts
 from runner.monitoring.snapshot import ClientState, Snapshot, readiness, to_json
 from runner.monitoring.state import LinkWatch
@@ -100,13 +100,13 @@ def test_which_urls_may_be_written_inline(url: str, ok: bool) -> None:
 
 
 def test_listen_addresses() -> None:
-    assert parse_listen("127.0.0.1:9090") == ("127.0.0.1", 9090)
-    assert parse_listen("[::1]:0") == ("::1", 0)
+    assert parse_host_port("127.0.0.1:9090") == ("127.0.0.1", 9090)
+    assert parse_host_port("[::1]:0") == ("::1", 0)
     assert url_of("::1", 80) == "http://[::1]:80"
     assert is_loopback("localhost") and is_loopback("127.0.0.5") and not is_loopback("0.0.0.0")
     for bad in ("9090", ":9090", "host:99999", "host:http"):
         with pytest.raises(BadAddress):
-            parse_listen(bad)
+            parse_host_port(bad)
 
 
 # --- readiness ------------------------------------------------------------------------------
@@ -233,3 +233,13 @@ def test_the_monitor_option_is_validated_like_the_spec_key(tmp_path: Path) -> No
     result = invoke("run", str(spec), "--monitor", "0.0.0.0:9464", "--dry-run")
     assert result.exit_code == 1
     assert "<--set>:1:" in result.stderr and "$.monitoring.listen: 0.0.0.0 is not a loopback address" in result.stderr
+
+
+def test_one_address_parser_for_every_host_port_option() -> None:
+    assert parse_host_port("[::1]:4002", port_zero=False) == ("::1", 4002)
+    assert parse_host_port("4002", default_host="127.0.0.1") == ("127.0.0.1", 4002)
+    assert parse_host_port(":4002", default_host="127.0.0.1") == ("127.0.0.1", 4002)
+    assert parse_host_port("gw.internal:4002", default_host="127.0.0.1") == ("gw.internal", 4002)
+    for bad, options in [("4002", {}), ("h:0", {"port_zero": False}), ("h:65536", {}), ("h:x", {})]:
+        with pytest.raises(BadAddress):
+            parse_host_port(bad, **options)  # type: ignore[arg-type]
