@@ -15,7 +15,7 @@ import click
 from runner.cli.options import load_options, spec_options
 
 if TYPE_CHECKING:
-    from runner.validation.fleet import LoadedFleet
+    from runner.validation.loaded_fleet import LoadedFleet
 
 _FLEET = click.argument("fleet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 _OUTPUT = click.option(

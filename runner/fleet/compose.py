@@ -18,7 +18,7 @@ from runner.fleet.members import SPEC_ROOT, STATE_DIR, member_files, monitoring_
 from runner.fleet.wiring import GATEWAY_API_PORTS, compose_hosts, gateway_probe_client_ids
 from runner.model.fleet import Fleet, FleetGateway, Resources
 from runner.model.gateway import SecretRef
-from runner.validation.fleet import LoadedFleet, LoadedMember
+from runner.validation.loaded_fleet import LoadedFleet, LoadedMember
 
 PASSWORD_DIR = "/run/secrets"
 _UNITS = {"Ki": "k", "Mi": "m", "Gi": "g", "Ti": "t"}

@@ -12,7 +12,7 @@ from typing import Any
 from runner.fleet.members import member_files, node_arguments
 from runner.fleet.wiring import compose_hosts
 from runner.model.secrets import mask_secrets
-from runner.validation.fleet import LoadedFleet
+from runner.validation.loaded_fleet import LoadedFleet
 
 _KIND_FLEET = re.compile(rb"^kind[ \t]*:[ \t]*[\"']?fleet[\"']?[ \t]*(#.*)?\r?$", re.MULTILINE)
 

@@ -22,7 +22,7 @@ from runner.fleet.wiring import (
     member_probe_client_id,
 )
 from runner.model.fleet import Fleet, FleetGateway, Resources
-from runner.validation.fleet import LoadedFleet, LoadedMember
+from runner.validation.loaded_fleet import LoadedFleet, LoadedMember
 
 Manifest = dict[str, Any]
 PASSWORD_DIR = "/run/secrets/ibrun"

@@ -13,7 +13,7 @@ from runner.fleet.wiring import Hosts, member_overrides
 
 if TYPE_CHECKING:
     from runner.model.fleet import Fleet
-    from runner.validation.fleet import LoadedMember
+    from runner.validation.loaded_fleet import LoadedMember
 
 SPEC_ROOT = "/etc/ibrun/spec"
 STATE_DIR = "/var/lib/ibrun"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from runner.fleet.wiring import PROBE_CLIENT_IDS
 from runner.loading.document import JsonPath
@@ -22,12 +21,10 @@ from runner.loading.overrides import SET_SOURCE
 from runner.model.fleet import Fleet
 from runner.model.gateway import SecretRef
 from runner.model.secrets import is_secret_variable
+from runner.validation.loaded_fleet import LoadedMember
 from runner.validation.problems import Problem
 
-if TYPE_CHECKING:
-    from runner.validation.fleet import LoadedMember
-
-FleetRule = Callable[[Fleet, list["LoadedMember"]], Iterator[Problem]]
+FleetRule = Callable[[Fleet, list[LoadedMember]], Iterator[Problem]]
 
 
 def where(loaded: LoadedMember, path: JsonPath) -> str:

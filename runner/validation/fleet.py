@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from runner.errors import Location, SpecInvalid, SpecIssue, UsageError
 from runner.fleet.wiring import compose_hosts, member_overrides
@@ -18,35 +17,12 @@ from runner.loading.compose import Assembled, assemble
 from runner.loading.document import Positions, format_path
 from runner.loading.options import LoadOptions
 from runner.loading.overrides import SET_SOURCE
-from runner.model import Spec
 from runner.model.fleet import Fleet, Member
 from runner.model.fleet_parse import parse_fleet
+from runner.validation.checks_fleet import run_fleet_checks
+from runner.validation.loaded_fleet import LoadedFleet, LoadedMember
 from runner.validation.model_errors import validate_root
 from runner.validation.pipeline import check_assembled, environment, is_fleet
-
-
-@dataclass(frozen=True)
-class LoadedMember:
-    """A member whose spec is valid with its overrides and the fleet's wiring."""
-
-    member: Member
-    index: int
-    path: Path
-    """The member's spec file as the fleet names it (relative to the working directory)."""
-    spec: Spec
-    sources: tuple[str, ...]
-    """The spec file and every file it extends, as read."""
-    written: dict[str, Any]
-    positions: Positions
-
-
-@dataclass(frozen=True)
-class LoadedFleet:
-    fleet: Fleet
-    path: Path
-    members: tuple[LoadedMember, ...]
-    positions: Positions
-    sources: tuple[str, ...]
 
 
 def load_fleet(path: Path | str, options: LoadOptions | None = None) -> LoadedFleet:
@@ -78,8 +54,6 @@ def check_fleet(
         issues += member_issues
         if loaded is not None:
             members.append(loaded)
-    from runner.validation.checks_fleet import run_fleet_checks
-
     for problem_path, message in run_fleet_checks(fleet, members):
         location = assembled.positions.locate(problem_path) or Location(path, 1, 1)
         issues.append(SpecIssue(location, format_path(problem_path), message, "fleet"))
