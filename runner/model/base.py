@@ -90,6 +90,8 @@ def section[S: Frozen](cls: type[S]) -> type[S]:
     checkers see the constructor dataclass would write (`dataclass_transform`)."""
     made = dataclass(frozen=True, kw_only=True, init=False, eq=False, repr=False)(cls)
     made.__section_fields__ = tuple(fields(cast(Any, made)))
+    if not all(field.init for field in made.__section_fields__):  # Frozen.__init__ takes every field
+        raise TypeError(f"{cls.__qualname__}: a section's fields are all keyword arguments (no `init=False`)")
     made.__field_names__ = tuple(field.name for field in made.__section_fields__)
     return made
 

@@ -75,3 +75,12 @@ def test_frozen_and_still_a_dataclass() -> None:
     assert [f.name for f in dataclasses.fields(value)] == ["name", "size", "tags"]
     assert dataclasses.replace(value, size=3) == Sectioned(name="x", size=3)
     assert dataclasses.asdict(value) == {"name": "x", "size": 1, "tags": ["a"]}
+
+
+def test_a_field_outside_the_constructor_is_refused_when_the_class_is_made() -> None:
+    with pytest.raises(TypeError, match="no `init=False`"):
+
+        @section
+        class Hidden(Frozen):
+            shown: int = 1
+            hidden: int = field(default=2, init=False)
