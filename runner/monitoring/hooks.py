@@ -198,16 +198,17 @@ class ReconciliationTap:
 
     def attach(self, node: Any) -> None:
         engine = node.kernel.exec_engine
-        check = getattr(engine, "_check_position_discrepancy", None)
+        find_missing_fills = getattr(engine, "_query_and_find_missing_fills", None)
         reconcile = getattr(engine, "reconcile_execution_state", None)
-        if check is None or reconcile is None or getattr(engine, "_ibrun_tapped", False):
+        if find_missing_fills is None or reconcile is None or getattr(engine, "_ibrun_tapped", False):
             return
 
-        def check_position(cached: Any, report: Any, instrument_id: Any) -> bool:
-            found = bool(check(cached, report, instrument_id))
-            if found:
-                self.mismatches.append(f"position of {instrument_id} differs from the gateway's")
-            return found
+        # nautilus looks for missing fills once it judges a discrepancy real: past its threshold
+        # for the node's own recent activity (a fill of ours still on its way is none) and
+        # within its retries. Its raw comparison (`_check_position_discrepancy`) is not that.
+        async def find_missing(instrument_id: Any, *args: Any, **kwargs: Any) -> Any:
+            self.mismatches.append(f"position of {instrument_id} differs from the gateway's")
+            return await find_missing_fills(instrument_id, *args, **kwargs)
 
         async def reconcile_state(*args: Any, **kwargs: Any) -> bool:
             ok = bool(await reconcile(*args, **kwargs))
@@ -215,6 +216,6 @@ class ReconciliationTap:
                 self.mismatches.append("the execution state could not be reconciled with the gateway at start")
             return ok
 
-        engine._check_position_discrepancy = check_position
+        engine._query_and_find_missing_fills = find_missing
         engine.reconcile_execution_state = reconcile_state
         engine._ibrun_tapped = True
