@@ -123,6 +123,7 @@ def test_endpoints_watchdog_alerts_and_status(tmp_path: Path, receiver: AlertRec
         with SimControl(control) as sim:
             sim.drop(1)
         wait_until(lambda: any("disconnected" in r for r in readyz(base)["reasons"]), 15, "disconnected")
+        assert receiver.wait_for("IB client 1 disconnected", 15), receiver.titles()
         wait_until(lambda: readyz(base)["ready"], 30, "ready after the reconnect")
         assert receiver.wait_for("IB client 1 reconnected", 10), receiver.titles()
         assert metrics(base)[("ibrun_ib_reconnects_total", (("client_id", "1"), ("roles", "data")))] == 1
