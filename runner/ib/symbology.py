@@ -22,7 +22,7 @@ from runner.ib.exchanges import (
     VENUES_FUT,
     VENUES_OPT,
 )
-from runner.model.instruments import SecType
+from runner.ib.sectypes import SecType
 
 _CASH = re.compile(r"^[A-Z]{3}/[A-Z]{3}$")  # EUR/USD
 _CRYPTO = re.compile(r"^[A-Z]*/[A-Z]{3}$")  # BTC/USD

@@ -81,10 +81,10 @@ def run_spec(loaded: LoadedSpec, options: RunOptions) -> RunSummary:
     from runner.compile.secrets import masked, read_secrets
     from runner.launch.databases import check_databases
     from runner.launch.gateway import started_gateway
-    from runner.launch.imports import check_components, extend_sys_path
     from runner.launch.interlock import Consent, Interlock
     from runner.launch.preflight import preflight
     from runner.monitoring.plan import ops_plan
+    from runner.validation.components import check_components, extend_sys_path
     from runner.validation.nautilus_checks import check_node_config
 
     signals.check()  # at each stage boundary: a signal whose KeyboardInterrupt got lost stops here

@@ -7,8 +7,8 @@ import sys
 import time
 from typing import IO, Any
 
-from runner.launch.stats import InstrumentStats
 from runner.launch.summary import RunSummary
+from runner.monitoring.stats import InstrumentStats
 
 LINE_INTERVAL = 10.0
 MAX_LIVE_ROWS = 20

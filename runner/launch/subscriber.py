@@ -21,7 +21,7 @@ from nautilus_trader.model.enums import BookType
 from nautilus_trader.model.identifiers import InstrumentId
 
 from runner.errors import Location, SpecInvalid, SpecIssue
-from runner.launch.stats import Counters, InstrumentStats, Rejection
+from runner.monitoring.stats import Counters, InstrumentStats, Rejection
 
 if TYPE_CHECKING:
     from runner.model.clients import Subscription

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from runner.launch.stats import InstrumentStats
+from runner.monitoring.stats import InstrumentStats
 
 
 @dataclass(frozen=True)

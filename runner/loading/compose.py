@@ -14,7 +14,7 @@ from typing import Any
 
 from runner.errors import Location, SpecIssue
 from runner.loading.document import Document, JsonPath, Positions, format_path
-from runner.loading.extends import ExtendsScope, Step, cycle_text, has_spec_marker
+from runner.loading.extends import ExtendsScope, Step, as_written, cycle_text, has_spec_marker
 from runner.loading.files import MAX_SPEC_BYTES, FileRefused, read_text
 from runner.loading.overrides import SET_SOURCE, SetError, apply_set
 from runner.loading.yamlfile import YamlError, parse_document
@@ -127,7 +127,8 @@ class _ExtendsLoader:
 def _unreadable(path: str, exc: FileRefused, referrer: Location | None) -> SpecIssue:
     if referrer is None or exc.in_content:
         return SpecIssue(Location(path, exc.line, exc.col), "$", f"file {exc}", "yaml")
-    message = f"extended file not found: {path}" if exc.missing else f"extended file {path} {exc}"
+    shown = as_written(path)
+    message = f"extended file not found: {shown}" if exc.missing else f"extended file {shown} {exc}"
     return SpecIssue(referrer, "$.extends", message, "extends")
 
 
@@ -142,7 +143,7 @@ def _only_spec_keys(data: dict[str, Any]) -> bool:
 
 def _not_a_spec(path: str) -> str:
     return (
-        f"extended file {path} is not an ibrun spec (no top-level 'version: 1' or 'extends:', and "
+        f"extended file {as_written(path)} is not an ibrun spec (no top-level 'version: 1' or 'extends:', and "
         "not only spec keys): nothing of it is used or shown"
     )
 

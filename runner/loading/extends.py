@@ -67,7 +67,8 @@ class ExtendsScope:
         root, in_git = self._root
         where = "repository" if in_git else "directory"
         return (
-            f"extended file {shown} is outside the spec's {where} {root}: allow other directories with {ALLOW_OPTION}"
+            f"extended file {as_written(shown)} is outside the spec's {where} {root}: allow other directories"
+            f" with {ALLOW_OPTION}"
         )
 
 
@@ -87,7 +88,15 @@ class Step:
         return os.path.realpath(self.shown)
 
     def __str__(self) -> str:
-        return f"{self.shown} (a link to {self.real})" if os.path.islink(self.shown) else self.shown
+        shown = as_written(self.shown)
+        return f"{shown} (a link to {as_written(self.real)})" if os.path.islink(self.shown) else shown
+
+
+def as_written(path: str) -> str:
+    """A path from a spec as a message shows it: as written, or quoted with escapes (`repr`)
+    when it holds a newline or another character a terminal would not show as itself, so that
+    a message stays one line (`extends: "a\\nb"`)."""
+    return path if path.isprintable() else repr(path)
 
 
 def cycle_text(chain: Iterable[Step], again: Step) -> str:

@@ -5,24 +5,9 @@ from __future__ import annotations
 from dataclasses import field
 from typing import Annotated, Literal
 
+from runner.ib.sectypes import SecType
 from runner.model.base import FROZEN, Constraints, Frozen, JsonSchemaExtra, section
 
-SecType = Literal[
-    "STK",
-    "CASH",
-    "OPT",
-    "FUT",
-    "FOP",
-    "CONTFUT",
-    "CRYPTO",
-    "CFD",
-    "CMDTY",
-    "IND",
-    "BOND",
-    "WAR",
-    "FUND",
-    "BAG",
-]
 ExpiryDays = Annotated[int, Constraints(ge=0)] | None
 # Dates and multipliers are strings for IB, but YAML users write them unquoted: the schema
 # accepts both so editors agree with ibrun (which turns numbers into their text).

@@ -3,8 +3,8 @@ an address, an account credential or a URL."""
 
 from __future__ import annotations
 
-from runner.launch.stats import Rejection
 from runner.monitoring.alerting import Alert
+from runner.monitoring.stats import Rejection
 from runner.monitoring.watchdog import Decision
 
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from runner.launch.stats import InstrumentStats
 from runner.monitoring.snapshot import PositionState
+from runner.monitoring.stats import InstrumentStats
 from runner.monitoring.watchdog import Watch, Watchdog
 
 

@@ -24,7 +24,7 @@ def deep_check(result: FileResult, options: LoadOptions, environ: dict[str, str]
     spec = result.spec or check_file(result.path, options, environ).spec
     if spec is None:
         return result
-    from runner.launch.imports import extend_sys_path
+    from runner.validation.components import extend_sys_path
 
     extend_sys_path(Path(result.path).parent)  # user modules import as they will under `ibrun run`
     problems = [*_import_problems(spec), *_nautilus_id_problems(spec)]

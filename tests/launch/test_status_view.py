@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from runner.launch.stats import InstrumentStats
 from runner.launch.status import fit_table, listed, summary_lines
 from runner.launch.summary import RunSummary
+from runner.monitoring.stats import InstrumentStats
 
 PRICES = {
     "ESZ6.CME": InstrumentStats(quotes=5, book=123_456, bid="6010.25", ask="6010.50", last="6010.375"),

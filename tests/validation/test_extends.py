@@ -50,6 +50,15 @@ def test_a_symlink_cycle_shows_the_link(tmp_path):
     assert only_issue(spec) == f"extends cycle: {spec} → {tmp_path}/c.yaml (a link to {spec})"
 
 
+def test_a_path_with_a_newline_is_shown_quoted_on_one_line(tmp_path):
+    """Found by the fuzz test: a folded YAML scalar made `extends:` "/dev/zero\\n- SPY.ARCA" and
+    the message broke across lines, the second not `file:line:col`."""
+    spec = write(tmp_path, "spec.yaml", 'version: 1\nextends: "nope\\n- b.yaml"\n')
+    assert only_issue(spec) == f"extended file not found: '{tmp_path}/nope\\n- b.yaml'"
+    outside = write(tmp_path, "out.yaml", 'version: 1\nextends: "/dev/zero\\nx"\n')
+    assert only_issue(outside).startswith("extended file '/dev/zero\\nx' is outside the spec's")
+
+
 def test_extends_outside_the_spec_directory_is_refused_without_reading_it(tmp_path):
     spec = write(tmp_path, "specs/spec.yaml", "version: 1\nextends: /etc/passwd\n")
     message = only_issue(spec)

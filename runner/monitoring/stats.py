@@ -1,4 +1,5 @@
-"""Per-instrument data counters (no nautilus import: the status/summary use them too)."""
+"""Per-instrument data counters and order news the run collects (no nautilus import: the live
+status, the summary and the monitoring read them)."""
 
 from __future__ import annotations
 
