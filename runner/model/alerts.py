@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import field
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from runner.model.base import Constraints, Frozen, Seconds, section
 from runner.model.gateway import SecretRef
@@ -18,16 +18,7 @@ AlertEvent = Literal[
     "reconciliation_mismatch",
     "node_stopped",
 ]
-ALL_EVENTS: tuple[AlertEvent, ...] = (
-    "disconnect",
-    "reconnect",
-    "stale_data",
-    "data_resumed",
-    "order_rejected",
-    "login_needed",
-    "reconciliation_mismatch",
-    "node_stopped",
-)
+ALL_EVENTS: tuple[AlertEvent, ...] = get_args(AlertEvent)
 
 
 # Default factories are named functions: the stored core schema refers to them by name.

@@ -25,13 +25,14 @@ REFERENCE = "$py"
 
 def parse_spec(data: Any) -> Spec:
     """Validate `data` (a mapping from YAML) into a Spec; raises pydantic_core.ValidationError."""
-    spec: Spec = _validator().validate_python(data)
+    spec: Spec = stored_validator(CORE_SCHEMA_FILE).validate_python(data)
     return spec
 
 
 @cache
-def _validator() -> SchemaValidator:
-    with open(CORE_SCHEMA_FILE, encoding="utf-8") as handle:
+def stored_validator(core_schema_file: str) -> SchemaValidator:
+    """pydantic-core's validator for a core schema `runner.model.schema` stored (built once)."""
+    with open(core_schema_file, encoding="utf-8") as handle:
         return SchemaValidator(json.load(handle, object_hook=_resolve))
 
 
