@@ -36,5 +36,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def host_port_text(host: str, port: int) -> str:
+    """`127.0.0.1:9090`, `[::1]:9090`: what `parse_host_port` reads back."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def url_of(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    return f"http://{host_port_text(host, port)}"

@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping
 from typing import IO, Any
 
+from runner.address import host_port_text, url_of
 from runner.errors import NodeFailed
 from runner.monitoring import messages
 from runner.monitoring.alerting import Alert, RateLimiter
@@ -77,8 +78,6 @@ class Operations:
 
     def start(self, tap: Any) -> None:
         """Before the node starts: hooks in, alert destinations resolved, the HTTP server up."""
-        from runner.address import url_of
-
         m = self.plan.monitoring
         self.links = [LinkWatch(link) for link in ib_links(self.node._config)]  # the TradingNodeConfig
         for link_watch in self.links:
@@ -268,7 +267,7 @@ class Operations:
         try:
             self._server = MonitorServer(host, port, lambda: self.snapshot)
         except OSError as error:
-            where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            where = host_port_text(host, port)
             raise NodeFailed(f"monitoring.listen: cannot serve on {where}: {error.strerror or error}") from None
         self._server.start()
 

@@ -24,7 +24,7 @@ def check_files(
     if workers > 1 and len(files) >= PARALLEL_THRESHOLD:
         results = _parallel(files, options, environ, workers)
     else:
-        results = [_check_one(path, options, environ) for path in files]
+        results = [check_path(path, options, environ) for path in files]
     if deep:
         from runner.validation.deep import deep_check
 
@@ -43,10 +43,6 @@ def check_path(path: str, options: LoadOptions, environ: dict[str, str] | None =
 
     _, issues = check_fleet(path, assembled, env, options.allow_extends)
     return FileResult(path, None, issues, assembled.sources)
-
-
-def _check_one(path: str, options: LoadOptions, environ: dict[str, str]) -> FileResult:
-    return check_path(path, options, environ)
 
 
 # A worker's options and variables, sent once when it starts (not with each of 1,000 paths).
