@@ -21,6 +21,8 @@ def parse_host_port(text: str, *, default_host: str | None = None, port_zero: bo
         raise BadAddress(f"expected HOST:PORT (e.g. 127.0.0.1:9090), got {text!r}")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
+    if "[" in host or "]" in host:
+        raise BadAddress(f"expected HOST:PORT, an IPv6 address in brackets ([::1]:9090), got {text!r}")
     lowest = 0 if port_zero else 1
     if not port_text.isdigit() or not lowest <= int(port_text) <= 65535:
         raise BadAddress(f"port must be a number from {lowest} to 65535, got {port_text!r}")

@@ -240,6 +240,7 @@ def test_one_address_parser_for_every_host_port_option() -> None:
     assert parse_host_port("4002", default_host="127.0.0.1") == ("127.0.0.1", 4002)
     assert parse_host_port(":4002", default_host="127.0.0.1") == ("127.0.0.1", 4002)
     assert parse_host_port("gw.internal:4002", default_host="127.0.0.1") == ("gw.internal", 4002)
-    for bad, options in [("4002", {}), ("h:0", {"port_zero": False}), ("h:65536", {}), ("h:x", {})]:
+    bad_ones = [("4002", {}), ("h:0", {"port_zero": False}), ("h:65536", {}), ("h:x", {}), ("[::1:9090", {})]
+    for bad, options in bad_ones:
         with pytest.raises(BadAddress):
             parse_host_port(bad, **options)  # type: ignore[arg-type]
