@@ -153,6 +153,7 @@ def _run_node(
     from runner.launch.node import build_node, colours_for, component_names, quiet_console
     from runner.launch.status import StatusDisplay
     from runner.launch.supervise import Supervisor
+    from runner.launch.unconfirmed import mark_unconfirmed_submitted
 
     relay_console()  # before nautilus' logger starts: a closed terminal must not abort the process
     mode = display_mode(options)
@@ -166,6 +167,7 @@ def _run_node(
         loop = asyncio.get_running_loop()
         node, actor = build_node(config, loop, planned)
         holder["node"] = node
+        mark_unconfirmed_submitted(node)  # before it starts: a killed run's orders may be at IB
         if spec.exec_ is not None:
             from runner.launch.order_gate import gate_orders
 
