@@ -153,7 +153,6 @@ def _run_node(
     from runner.launch.node import build_node, colours_for, component_names, quiet_console
     from runner.launch.status import StatusDisplay
     from runner.launch.supervise import Supervisor
-    from runner.launch.unconfirmed import mark_unconfirmed_submitted
 
     relay_console()  # before nautilus' logger starts: a closed terminal must not abort the process
     mode = display_mode(options)
@@ -167,11 +166,7 @@ def _run_node(
         loop = asyncio.get_running_loop()
         node, actor = build_node(config, loop, planned)
         holder["node"] = node
-        mark_unconfirmed_submitted(node)  # before it starts: a killed run's orders may be at IB
-        if spec.exec_ is not None:
-            from runner.launch.order_gate import gate_orders
-
-            gate_orders(node, spec.exec_.while_disconnected, spec.exec_.hold_timeout)
+        journal = await _guard_orders(node, spec, config)
         tap = ErrorTap()
         tap.attach_all()
         summary.strategies, summary.actors = component_names(node)
@@ -189,9 +184,28 @@ def _run_node(
             ops=ops,
             gateway_died=gateway_died,
         )
-        return await supervisor.run()  # installs its loop signal handlers first
+        try:
+            return await supervisor.run()  # installs its loop signal handlers first
+        finally:
+            if journal is not None:
+                await journal.close()
 
     return _in_loop(main, holder)
+
+
+async def _guard_orders(node: Any, spec: Spec, config: Any) -> Any:
+    """Before the node starts: settle what a killed run left, then guard every order it sends
+    (recorded in Redis first, innermost; `exec.while_disconnected` around that). The journal."""
+    from runner.launch.journal import start_journal
+    from runner.launch.unconfirmed import mark_unconfirmed_submitted
+
+    journal = await start_journal(node, config)  # restores a killed run's unsaved orders
+    mark_unconfirmed_submitted(node)  # they and any left INITIALIZED may be at IB
+    if spec.exec_ is not None:
+        from runner.launch.order_gate import gate_orders
+
+        gate_orders(node, spec.exec_.while_disconnected, spec.exec_.hold_timeout)
+    return journal
 
 
 def _in_loop(main: Callable[[], Coroutine[Any, Any, RunSummary]], holder: dict[str, Any]) -> RunSummary:

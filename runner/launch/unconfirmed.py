@@ -42,8 +42,8 @@ def mark_unconfirmed_submitted(node: Any, stream: IO[str] | None = None) -> list
         marked.append(order.client_order_id.value)
     if marked:
         print(
-            f"ibrun: {len(marked)} order(s) were INITIALIZED in the cache database (the node was stopped "
-            f"before their later events were saved): marked SUBMITTED so that IB's reports settle them "
+            f"ibrun: {len(marked)} recovered order(s) were INITIALIZED (the node was stopped before their "
+            f"later events were saved): marked SUBMITTED so that IB's reports settle them "
             f"(one IB does not know is rejected by the in-flight check): {', '.join(marked)}",
             file=stream or sys.stderr,
             flush=True,

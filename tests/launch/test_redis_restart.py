@@ -183,7 +183,7 @@ def test_orders_a_kill_left_initialized_are_settled_by_ib_not_sent_again(
     proc, output = start(spec, "--duration", "3")
     code, second = finish(proc, output)
     assert code == 0, second[-4000:]
-    assert "3 order(s) were INITIALIZED in the cache database" in second, second[-4000:]
+    assert "3 recovered order(s) were INITIALIZED" in second, second[-4000:]
     assert "InvalidStateTrigger" not in second
     assert "PLACED" not in second
     assert re.match(r"orders recovered .*: 3 \(filled 2, rejected 1; 2 fills this run\)", recovered_line(second))
@@ -213,3 +213,37 @@ def cut_back_to_initialized(redis: RedisServer, prefix: str) -> str:
     raw.rpush(f"{prefix}:orders:{never_sent}", msgspec.msgpack.encode(initialized))
     raw.sadd(f"{prefix}:index:orders", never_sent)
     return never_sent
+
+
+def test_orders_a_kill_left_unsaved_come_back_from_the_journal_not_sent_again(
+    tmp_path: Path, sim_gateway: SimGateway, redis_server: RedisServer
+) -> None:
+    """The kill came after IB had the orders and before nautilus' background writer saved any of
+    them (made certain by deleting what it saved). Without ibrun's journal the strategy would find
+    no orders and place both again; with it they are restored, and IB's reports settle them."""
+    spec = write_spec(tmp_path, sim_gateway, redis_server, "REDIS-LOST-001")
+    proc, output = start(spec)
+    try:
+        wait_until(lambda: first_run_placed_both(sim_gateway), 60, "both orders at the broker")
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        kill_group(proc.pid)
+    journal = "trader-REDIS-LOST-001:ibrun:journal"
+    client = redis_server.client()
+    assert client.hlen(journal) == 2  # written before each order went to IB
+    saved = [key for key in redis_server.keys("trader-REDIS-LOST-001:*") if key != journal]
+    client.delete(*[key for key in saved if ":orders:" in key or ":positions:" in key or ":index:" in key])
+    sim_gateway.call("shock", symbol="AAPL", secType="STK", factor=0.5)
+    wait_until(lambda: {order["status"] for order in sim_gateway.orders()} == {"Filled"}, 30, "the limit order filled")
+
+    proc, output = start(spec, "--duration", "2")
+    code, second = finish(proc, output)
+    assert code == 0, second[-4000:]
+    assert "2 order(s) had gone to IB (or were about to) when the node stopped" in second, second[-4000:]
+    assert "RESUMED 2 orders from the cache" in second
+    assert "PLACED" not in second
+    assert re.match(r"orders recovered .*: 2 \(filled 2; 2 fills this run\)", recovered_line(second))
+    assert re.search(r"position: AAPL\.NASDAQ LONG 20 @ ", second), second[-3000:]
+    assert sim_gateway.place_order_requests() == 2  # nothing sent twice
+    assert len(sim_gateway.orders()) == 2

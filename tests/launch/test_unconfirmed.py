@@ -48,7 +48,7 @@ def test_an_initialized_order_is_marked_submitted_to_the_account_of_its_client()
     assert order.status == OrderStatus.SUBMITTED
     assert isinstance(order.last_event, OrderSubmitted) and order.account_id == ACCOUNT
     assert node.cache.orders_inflight() == [order]  # where nautilus' in-flight check looks
-    assert "1 order(s) were INITIALIZED in the cache database" in stream.getvalue()
+    assert "1 recovered order(s) were INITIALIZED" in stream.getvalue()
     assert order.client_order_id.value in stream.getvalue()
 
 
