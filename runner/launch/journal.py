@@ -12,7 +12,8 @@ close that gap, so ibrun keeps its own write-ahead record, beside the cache's ke
 - at the next start, before the node starts, an order in the journal that the cache database did
   not bring back is restored into the cache from that event (SIGTERM, Ctrl-C: nautilus saved
   everything, nothing to restore); `runner.launch.unconfirmed` then marks it SUBMITTED and IB's
-  reports settle it. Entries whose orders the cache database holds are removed then.
+  reports settle it. Entries whose orders the cache database holds are removed then, and every
+  minute while the node runs (once Redis has the order's key, a restart finds the order there).
 
 What is private to nautilus' IB adapter (1.231) and used here: the execution client's
 `_submit_order` and `_submit_order_list` coroutines, as `runner.launch.order_gate` uses them.
@@ -20,6 +21,8 @@ What is private to nautilus' IB adapter (1.231) and used here: the execution cli
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sys
 from collections.abc import Awaitable, Callable
 from typing import IO, Any
@@ -27,6 +30,8 @@ from typing import IO, Any
 JOURNAL_KEY = "ibrun:journal"
 DEFAULT_TIMEOUT = 2.0
 """Seconds a journal write may take when the spec sets no Redis timeouts."""
+TRIM_EVERY = 60.0
+"""Seconds between removals of the entries nautilus has caught up with (the hash stays small)."""
 
 
 def journal_key(node: Any, cache_config: Any) -> str:
@@ -55,6 +60,8 @@ class SubmissionJournal:
             protocol=2,
         )
         self.key = key
+        self._orders_prefix = key.removesuffix(JOURNAL_KEY) + "orders:"  # nautilus' order keys
+        self._trimming: asyncio.Task[None] | None = None
         self._serializer = MsgSpecSerializer(encoding=msgspec.msgpack, timestamps_as_str=True)
         self._stream = stream or sys.stderr
 
@@ -84,6 +91,32 @@ class SubmissionJournal:
             )
         return restored
 
+    async def trim(self) -> int:
+        """Remove the entries of orders nautilus has saved (their key exists); how many."""
+        names: list[Any] = await self.redis.hkeys(self.key)  # bytes: no decode_responses
+        if not names:
+            return 0
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.exists(self._orders_prefix + name.decode())
+            found = await pipe.execute()
+        saved = [name for name, exists in zip(names, found, strict=True) if exists]
+        if saved:
+            await self.redis.hdel(self.key, *saved)
+        return len(saved)
+
+    def keep_trimmed(self, every: float = TRIM_EVERY) -> None:
+        """Trim every ``every`` seconds until :meth:`close` (a failed trim waits for the next)."""
+        import redis
+
+        async def trimming() -> None:
+            while True:
+                await asyncio.sleep(every)
+                with contextlib.suppress(redis.RedisError, OSError):
+                    await self.trim()
+
+        self._trimming = asyncio.get_running_loop().create_task(trimming(), name="ibrun-journal-trim")
+
     def attach(self, exec_client: Any) -> None:
         """Record every order before the execution client sends it."""
         exec_client._submit_order = self._recording(exec_client, exec_client._submit_order, _orders_of_submit)
@@ -109,6 +142,10 @@ class SubmissionJournal:
         return recorded
 
     async def close(self) -> None:
+        if self._trimming is not None:
+            self._trimming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._trimming
         await self.redis.aclose()
 
     def _say(self, text: str) -> None:
@@ -157,4 +194,5 @@ async def start_journal(node: Any, config: Any) -> SubmissionJournal | None:
         raise DatabaseUnavailable(f"{where} could not be read: {type(error).__name__}: {error}") from None
     for client in clients:
         journal.attach(client)
+    journal.keep_trimmed()
     return journal

@@ -123,3 +123,19 @@ def test_an_order_list_is_recorded_whole_before_it_is_sent(redis_server: RedisSe
 
     asyncio.run(scenario())
     assert seen == [count]
+
+
+def test_trim_forgets_the_orders_nautilus_has_saved(redis_server: RedisServer) -> None:
+    saved, unsaved = orders(2)
+
+    async def scenario() -> tuple[int, list[str]]:
+        journal = SubmissionJournal(database(redis_server.port, redis_server.password), KEY)
+        try:
+            await journal.record([saved, unsaved])
+            redis_server.client().rpush(f"trader-TESTER-001:orders:{saved.client_order_id.value}", "event")
+            removed = await journal.trim()
+            return removed, sorted(redis_server.client().hkeys(KEY))
+        finally:
+            await journal.close()
+
+    assert asyncio.run(scenario()) == (1, [unsaved.client_order_id.value])
