@@ -33,6 +33,7 @@ bench:
     uv run python bench/run_overhead.py
     uv run python bench/download_bench.py
     uv run python bench/instruments_bench.py
+    uv run python bench/journal_bench.py
 
 # the demo: simulated gateway, example strategy, ~25 s, then a summary
 demo:
