@@ -22,8 +22,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from runner.launch.journal import SubmissionJournal  # noqa: E402
-from tests.launch.state_services import REDIS_PASSWORD, RedisServer  # noqa: E402
+from runner.launch.journal import SubmissionJournal
+from tests.launch.state_services import REDIS_PASSWORD, RedisServer
 
 KEY = "trader-BENCH-001:ibrun:journal"
 
