@@ -180,7 +180,7 @@ def test_orders_a_kill_left_initialized_are_settled_by_ib_not_sent_again(
     sim_gateway.call("shock", symbol="AAPL", secType="STK", factor=0.5)
     wait_until(lambda: {order["status"] for order in sim_gateway.orders()} == {"Filled"}, 30, "the limit order filled")
 
-    proc, output = start(spec, "--duration", "3")
+    proc, output = start(spec, "--duration", "5")  # the in-flight check needs ~1 s of it: room under load
     code, second = finish(proc, output)
     assert code == 0, second[-4000:]
     assert "3 recovered order(s) were INITIALIZED" in second, second[-4000:]
