@@ -84,6 +84,24 @@ def first_run_placed_both(sim: SimGateway) -> bool:
     return statuses == [("LMT", "Submitted"), ("MKT", "Filled")]
 
 
+def kill_once_both_placed(spec: Path, sim: SimGateway) -> None:
+    """Start a node and SIGKILL it as soon as the broker has both orders: no graceful stop, no
+    flush of anything."""
+    proc, _ = start(spec)
+    try:
+        wait_until(lambda: first_run_placed_both(sim), 60, "both orders at the broker")
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        kill_group(proc.pid)
+
+
+def fill_while_down(sim: SimGateway) -> None:
+    """The market falls through the resting limit while the node is down: IB fills it."""
+    sim.call("shock", symbol="AAPL", secType="STK", factor=0.5)
+    wait_until(lambda: {order["status"] for order in sim.orders()} == {"Filled"}, 30, "the limit order filled")
+
+
 def summary_of(text: str) -> str:
     """The end-of-run summary (the log before it, if there is none)."""
     start = text.find("ibrun summary")
@@ -129,17 +147,8 @@ def test_sigkill_mid_run_fill_while_down_restart_reconciles(
     tmp_path: Path, sim_gateway: SimGateway, redis_server: RedisServer
 ) -> None:
     spec = write_spec(tmp_path, sim_gateway, redis_server, "REDIS-KILL-001")
-    proc, output = start(spec)
-    try:
-        # Killed as soon as the broker has both orders: no graceful stop, no flush of anything.
-        wait_until(lambda: first_run_placed_both(sim_gateway), 60, "both orders at the broker")
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    finally:
-        kill_group(proc.pid)
-    # While the node is down the market falls through the resting limit: IB fills it.
-    sim_gateway.call("shock", symbol="AAPL", secType="STK", factor=0.5)
-    wait_until(lambda: {order["status"] for order in sim_gateway.orders()} == {"Filled"}, 30, "the limit order filled")
+    kill_once_both_placed(spec, sim_gateway)
+    fill_while_down(sim_gateway)
 
     proc, output = start(spec, "--duration", "2")
     code, second = finish(proc, output)
@@ -169,16 +178,9 @@ def test_orders_a_kill_left_initialized_are_settled_by_ib_not_sent_again(
         " inflight_check_threshold_ms: 500, inflight_check_retries: 1"
     )
     spec = write_spec(tmp_path, sim_gateway, redis_server, "REDIS-INIT-001", fast_inflight)
-    proc, output = start(spec)
-    try:
-        wait_until(lambda: first_run_placed_both(sim_gateway), 60, "both orders at the broker")
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    finally:
-        kill_group(proc.pid)
+    kill_once_both_placed(spec, sim_gateway)
     never_sent = cut_back_to_initialized(redis_server, "trader-REDIS-INIT-001")
-    sim_gateway.call("shock", symbol="AAPL", secType="STK", factor=0.5)
-    wait_until(lambda: {order["status"] for order in sim_gateway.orders()} == {"Filled"}, 30, "the limit order filled")
+    fill_while_down(sim_gateway)
 
     proc, output = start(spec, "--duration", "5")  # the in-flight check needs ~1 s of it: room under load
     code, second = finish(proc, output)
@@ -222,20 +224,13 @@ def test_orders_a_kill_left_unsaved_come_back_from_the_journal_not_sent_again(
     them (made certain by deleting what it saved). Without ibrun's journal the strategy would find
     no orders and place both again; with it they are restored, and IB's reports settle them."""
     spec = write_spec(tmp_path, sim_gateway, redis_server, "REDIS-LOST-001")
-    proc, output = start(spec)
-    try:
-        wait_until(lambda: first_run_placed_both(sim_gateway), 60, "both orders at the broker")
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    finally:
-        kill_group(proc.pid)
+    kill_once_both_placed(spec, sim_gateway)
     journal = "trader-REDIS-LOST-001:ibrun:journal"
     client = redis_server.client()
     assert client.hlen(journal) == 2  # written before each order went to IB
     saved = [key for key in redis_server.keys("trader-REDIS-LOST-001:*") if key != journal]
     client.delete(*[key for key in saved if ":orders:" in key or ":positions:" in key or ":index:" in key])
-    sim_gateway.call("shock", symbol="AAPL", secType="STK", factor=0.5)
-    wait_until(lambda: {order["status"] for order in sim_gateway.orders()} == {"Filled"}, 30, "the limit order filled")
+    fill_while_down(sim_gateway)
 
     proc, output = start(spec, "--duration", "2")
     code, second = finish(proc, output)
