@@ -50,12 +50,18 @@ class Database(Frozen):
         return ("127.0.0.1" if host == "localhost" else host, self.port or REDIS_DEFAULT_PORT)
 
 
+# One spelling for both sections: typing caches `Literal[...] | None` by the literal's value set,
+# so `Literal["json", "msgpack"]` elsewhere would reuse whichever order was built first and the
+# generated schema would depend on import history.
+RedisEncoding = Literal["msgpack", "json"]
+
+
 @section
 class Cache(Frozen):
     """Maps to `CacheConfig`. With a `database`, the node's state is kept in Redis."""
 
     database: Database | None = None
-    encoding: Literal["msgpack", "json"] | None = None
+    encoding: RedisEncoding | None = None
     timestamps_as_iso8601: bool | None = None
     persist_account_events: bool | None = None
     buffer_interval_ms: PositiveInt | None = None
@@ -76,7 +82,7 @@ class MessageBus(Frozen):
     """Maps to `MessageBusConfig`. With a `database`, events are also published to Redis streams."""
 
     database: Database | None = None
-    encoding: Literal["json", "msgpack"] | None = None
+    encoding: RedisEncoding | None = None
     timestamps_as_iso8601: bool | None = None
     buffer_interval_ms: PositiveInt | None = None
     autotrim_mins: NonNegativeInt | None = None

@@ -89,3 +89,21 @@ def test_the_stored_validator_is_pydantics(path):
         except ValidationError as exc:
             outcomes.append(exc.errors(include_url=False, include_context=False))  # ctx holds exceptions
     assert outcomes[0] == outcomes[1]
+
+
+def test_the_schema_does_not_depend_on_which_section_was_resolved_first() -> None:
+    # Annotations are resolved lazily and typing caches `Literal[...] | None` by the literal's
+    # value set: two spellings of one choice in different orders made the schema follow whichever
+    # section a process happened to resolve first (seen when tests ran in another order).
+    import subprocess
+    import sys
+
+    script = (
+        "import typing\n"
+        "from runner.model.state import MessageBus\n"
+        "typing.get_type_hints(MessageBus)\n"
+        "from runner.model.schema import render_schema\n"
+        "print(render_schema(), end='')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout == COMMITTED.read_text()
