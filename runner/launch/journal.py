@@ -191,7 +191,10 @@ async def start_journal(node: Any, config: Any) -> SubmissionJournal | None:
     except Exception as error:  # redis' errors, or an entry this nautilus cannot read
         await journal.close()
         where = f"node.cache.database: the submission journal ({journal.key})"
-        raise DatabaseUnavailable(f"{where} could not be read: {type(error).__name__}: {error}") from None
+        raise DatabaseUnavailable(
+            f"{where} could not be read: {type(error).__name__}: {error}. It holds orders sent before the "
+            f"node last stopped; once each is settled at IB, `DEL {journal.key}` lets the node start"
+        ) from None
     for client in clients:
         journal.attach(client)
     journal.keep_trimmed()

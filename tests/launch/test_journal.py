@@ -21,7 +21,7 @@ from nautilus_trader.test_kit.stubs.component import TestComponentStubs
 
 from runner.launch.journal import SubmissionJournal
 from tests.launch.helpers import free_port
-from tests.launch.state_services import RedisServer, redis_server
+from tests.launch.state_services import REDIS_PASSWORD, RedisServer, redis_server
 
 __all__ = ["redis_server"]  # fixture
 KEY = "trader-TESTER-001:ibrun:journal"
@@ -139,3 +139,28 @@ def test_trim_forgets_the_orders_nautilus_has_saved(redis_server: RedisServer) -
             await journal.close()
 
     assert asyncio.run(scenario()) == (1, [unsaved.client_order_id.value])
+
+
+def test_an_unreadable_journal_stops_the_start_with_the_key_to_clear(redis_server: RedisServer) -> None:
+    from runner.errors import DatabaseUnavailable
+    from runner.launch.journal import start_journal
+
+    clock, msgbus, cache = TestComponentStubs.clock(), TestComponentStubs.msgbus(), TestComponentStubs.cache()
+    engine = ExecutionEngine(msgbus=msgbus, cache=cache, clock=clock)
+    client = SendingClient(
+        ClientId("IB"), Venue("NASDAQ"), OmsType.NETTING, AccountType.MARGIN, None, msgbus, cache, clock
+    )
+    engine.register_client(client)
+    node = SimpleNamespace(
+        cache=cache, kernel=SimpleNamespace(exec_engine=engine), trader_id=TraderId("TESTER-001"), instance_id=None
+    )
+    cache_config = SimpleNamespace(
+        database=database(redis_server.port, redis_server.password), use_trader_prefix=True, use_instance_id=False
+    )
+    redis_server.client().hset(KEY, "O-1", "not an event")
+
+    with pytest.raises(DatabaseUnavailable) as raised:
+        asyncio.run(start_journal(node, SimpleNamespace(cache=cache_config)))
+    assert f"`DEL {KEY}` lets the node start" in str(raised.value)
+    assert REDIS_PASSWORD not in str(raised.value)
+    assert redis_server.client().hlen(KEY) == 1  # nothing dropped on the way
