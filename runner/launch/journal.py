@@ -72,16 +72,15 @@ class SubmissionJournal:
 
     async def restore_into(self, cache: Any) -> list[str]:
         """Put the journal's orders the cache lacks into it (INITIALIZED); drop the others' entries."""
+        from nautilus_trader.model.identifiers import ClientOrderId
         from nautilus_trader.model.orders.unpacker import OrderUnpacker
 
         entries: dict[Any, Any] = await self.redis.hgetall(self.key)  # bytes: no decode_responses
-        saved = [name for name in entries if cache.order_exists(_client_order_id(name))]
-        restored = []
-        for name, payload in entries.items():
-            if name not in saved:
-                cache.add_order(OrderUnpacker.from_init(self._serializer.deserialize(payload)))
-                restored.append(name.decode())
-        restored.sort()
+        saved = [name for name in entries if cache.order_exists(ClientOrderId(name.decode()))]
+        lost = sorted(entries.keys() - set(saved))
+        for name in lost:
+            cache.add_order(OrderUnpacker.from_init(self._serializer.deserialize(entries[name])))
+        restored = [name.decode() for name in lost]
         if saved:
             await self.redis.hdel(self.key, *saved)
         if restored:
@@ -150,12 +149,6 @@ class SubmissionJournal:
 
     def _say(self, text: str) -> None:
         print(f"ibrun: {text}", file=self._stream, flush=True)
-
-
-def _client_order_id(name: bytes) -> Any:
-    from nautilus_trader.model.identifiers import ClientOrderId
-
-    return ClientOrderId(name.decode())
 
 
 def _orders_of_submit(command: Any) -> list[Any]:

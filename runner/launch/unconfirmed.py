@@ -4,9 +4,8 @@ nautilus writes an order's events to Redis from a background writer. A node kill
 power) just after placing an order can leave it INITIALIZED in the database although IB has it,
 and may have filled it since: the OrderSubmitted/OrderAccepted writes were still queued. Restarted
 on that cache, nautilus cannot move the order on: INITIALIZED → FILLED is not a transition it
-allows, so IB's fill is refused for the order (yet counted in the position), the order stays
-INITIALIZED for good and reconciliation invents EXTERNAL orders to square the books. A strategy
-that sees its order "never submitted" may send it again.
+allows, so IB's fill is refused for the order (yet counted in the position) and the order stays
+INITIALIZED for good. A strategy that sees its order "never submitted" may send it again.
 
 INITIALIZED in a recovered cache means "maybe sent". ibrun marks such orders SUBMITTED before the
 node starts (an OrderSubmitted event, written back to the database), which is exactly nautilus'
